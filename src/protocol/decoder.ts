@@ -1,0 +1,369 @@
+import { ProtocolError, ReplyError } from './errors.js';
+import type { RespMap, RespValue } from './types.js';
+
+/**
+ * Streaming RESP2/RESP3 decoder. No I/O: `feed()` it bytes as they arrive; it calls `onReply` for
+ * each complete top-level frame, `onPush` for push frames (`>`), which are never matched to
+ * commands, and `onError` once if the stream breaks the protocol (after which it ignores input
+ * until `reset()`).
+ *
+ * Aggregates are decoded with an explicit stack rather than recursion, so a frame split at any
+ * byte boundary resumes where it stopped: no byte of a finished element is parsed twice, deep
+ * nesting cannot overflow the call stack, and a large bulk string arriving in many chunks is
+ * concatenated once, when its last byte is here, instead of once per chunk.
+ */
+
+export interface DecoderHandlers {
+  onReply(value: RespValue): void;
+  onPush(value: RespValue[]): void;
+  onError(error: ProtocolError): void;
+}
+
+/** Redis refuses bulk strings over 512 MB (proto-max-bulk-len); so do we. */
+const MAX_BULK_LENGTH = 512 * 1024 * 1024;
+/** Longest header or simple line we will buffer while waiting for its CRLF. */
+const MAX_LINE_LENGTH = 1024 * 1024;
+const MAX_AGGREGATE_LENGTH = 2 ** 32;
+
+const CR = 13;
+const LF = 10;
+
+type AggregateKind = 'array' | 'set' | 'push' | 'map' | 'attribute';
+
+interface Aggregate {
+  kind: AggregateKind;
+  /** Elements still expected (for maps: keys and values counted separately). */
+  remaining: number;
+  items: RespValue[] | RespMap;
+  key: string | undefined;
+}
+
+/** Thrown inside the decoder to unwind to `feed()`, which reports it once. */
+class Malformed extends Error {}
+
+/** Signals that the buffered bytes end inside the current element. */
+const INCOMPLETE = Symbol('incomplete');
+
+export class Decoder {
+  /** Decode bulk strings as Buffers instead of UTF-8 strings, for the next top-level frame on. */
+  returnBuffers = false;
+
+  readonly #handlers: DecoderHandlers;
+  #buffer: Buffer | null = null;
+  #offset = 0;
+  /** Chunks held back until `#needed` bytes are available. */
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #needed = 0;
+  #stack: Aggregate[] = [];
+  #failed = false;
+  /** Bumped by reset(), so a handler that resets us mid-chunk stops the loop that called it. */
+  #generation = 0;
+
+  constructor(handlers: DecoderHandlers) {
+    this.#handlers = handlers;
+  }
+
+  /** True while a frame has started but not finished (used to know a stream ended mid-frame). */
+  get hasPartialFrame(): boolean {
+    return this.#stack.length > 0 || this.#heldBytes > 0 || (this.#buffer !== null && this.#offset < this.#buffer.length);
+  }
+
+  /** Forget any partial frame and a previous protocol error (used when a socket is replaced). */
+  reset(): void {
+    this.#generation++;
+    this.#buffer = null;
+    this.#offset = 0;
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#needed = 0;
+    this.#stack = [];
+    this.#failed = false;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.#failed || chunk.length === 0) return;
+    if (this.#needed > 0) {
+      this.#held.push(chunk);
+      this.#heldBytes += chunk.length;
+      if (this.#heldBytes < this.#needed) return;
+      this.#buffer = Buffer.concat(this.#held, this.#heldBytes);
+      this.#offset = 0;
+      this.#held = [];
+      this.#heldBytes = 0;
+      this.#needed = 0;
+    } else {
+      this.#buffer = chunk;
+      this.#offset = 0;
+    }
+    const generation = this.#generation;
+    try {
+      this.#drain(generation);
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      if (generation !== this.#generation) return;
+      this.#failed = true;
+      this.#buffer = null;
+      this.#stack = [];
+      this.#handlers.onError(new ProtocolError(err.message));
+    }
+  }
+
+  #drain(generation: number): void {
+    const buffer = this.#buffer!;
+    while (this.#offset < buffer.length) {
+      const start = this.#offset;
+      const value = this.#element(buffer);
+      if (value === INCOMPLETE) {
+        this.#holdFrom(buffer, start);
+        return;
+      }
+      if (value === ATTRIBUTE_OR_OPENED) continue;
+      this.#complete(value, generation);
+      if (generation !== this.#generation) return;
+    }
+    this.#buffer = null;
+  }
+
+  /** Keep the unread tail of `buffer` until at least `#needed` bytes (counted from it) exist. */
+  #holdFrom(buffer: Buffer, start: number): void {
+    const rest = buffer.subarray(start);
+    if (this.#needed === 0) {
+      if (rest.length > MAX_LINE_LENGTH) throw new Malformed(`no CRLF within ${MAX_LINE_LENGTH} bytes`);
+      this.#needed = rest.length + 1;
+    }
+    this.#held = [rest];
+    this.#heldBytes = rest.length;
+    this.#buffer = null;
+  }
+
+  /** Adds a finished value to the aggregate on top of the stack, or delivers it as a frame. */
+  #complete(value: RespValue, generation: number): void {
+    let current: RespValue = value;
+    for (;;) {
+      const top = this.#stack[this.#stack.length - 1];
+      if (top === undefined) {
+        this.#handlers.onReply(current);
+        return;
+      }
+      if (top.kind === 'map' || top.kind === 'attribute') {
+        if (top.key === undefined) {
+          top.key = mapKey(current);
+        } else {
+          (top.items as RespMap)[top.key] = current;
+          top.key = undefined;
+        }
+      } else {
+        (top.items as RespValue[]).push(current);
+      }
+      if (--top.remaining > 0) return;
+      this.#stack.pop();
+      if (top.kind === 'attribute') {
+        // Attributes describe the value that follows them; they are not a value themselves.
+        return;
+      }
+      if (top.kind === 'push' && this.#stack.length === 0) {
+        this.#handlers.onPush(top.items as RespValue[]);
+        if (generation !== this.#generation) return;
+        return;
+      }
+      current = top.items;
+    }
+  }
+
+  /**
+   * Reads one element starting at the current offset. Returns its value, INCOMPLETE when the
+   * buffer ends inside it (offset untouched), or ATTRIBUTE_OR_OPENED when it opened an aggregate.
+   */
+  #element(buffer: Buffer): RespValue | typeof INCOMPLETE | typeof ATTRIBUTE_OR_OPENED {
+    const start = this.#offset;
+    const lineEnd = findCR(buffer, start + 1);
+    if (lineEnd === -1 || lineEnd + 1 >= buffer.length) return INCOMPLETE;
+    if (buffer[lineEnd + 1] !== LF) throw new Malformed(`expected LF after CR at byte ${lineEnd + 1}`);
+    const type = buffer[start]!;
+    const next = lineEnd + 2;
+    switch (type) {
+      case 0x2b /* + simple string */:
+        this.#offset = next;
+        if (lineEnd - start === 3 && buffer[start + 1] === 0x4f && buffer[start + 2] === 0x4b) return 'OK';
+        return buffer.toString('utf8', start + 1, lineEnd);
+      case 0x2d /* - simple error */:
+        this.#offset = next;
+        return new ReplyError(buffer.toString('utf8', start + 1, lineEnd));
+      case 0x3a /* : integer */:
+        this.#offset = next;
+        return parseInteger(buffer, start + 1, lineEnd);
+      case 0x24 /* $ bulk string */:
+      case 0x3d /* = verbatim string */:
+      case 0x21 /* ! blob error */:
+        return this.#blob(buffer, type, start, lineEnd, next);
+      case 0x5f /* _ null */:
+        if (lineEnd !== start + 1) throw new Malformed('null frame with content');
+        this.#offset = next;
+        return null;
+      case 0x23 /* # boolean */: {
+        this.#offset = next;
+        if (lineEnd === start + 2) {
+          if (buffer[start + 1] === 0x74) return true;
+          if (buffer[start + 1] === 0x66) return false;
+        }
+        throw new Malformed(`invalid boolean "${buffer.toString('latin1', start + 1, lineEnd)}"`);
+      }
+      case 0x2c /* , double */:
+        this.#offset = next;
+        return parseDouble(buffer.toString('latin1', start + 1, lineEnd));
+      case 0x28 /* ( big number */: {
+        this.#offset = next;
+        const text = buffer.toString('latin1', start + 1, lineEnd);
+        if (!/^[-+]?\d+$/.test(text)) throw new Malformed(`invalid big number "${text}"`);
+        return BigInt(text);
+      }
+      case 0x2a /* * array */:
+        return this.#open(buffer, 'array', start, lineEnd, next);
+      case 0x7e /* ~ set */:
+        return this.#open(buffer, 'set', start, lineEnd, next);
+      case 0x3e /* > push */:
+        return this.#open(buffer, 'push', start, lineEnd, next);
+      case 0x25 /* % map */:
+        return this.#open(buffer, 'map', start, lineEnd, next);
+      case 0x7c /* | attribute */:
+        return this.#open(buffer, 'attribute', start, lineEnd, next);
+      default:
+        throw new Malformed(`unknown RESP type byte 0x${type.toString(16).padStart(2, '0')}`);
+    }
+  }
+
+  #blob(
+    buffer: Buffer,
+    type: number,
+    start: number,
+    lineEnd: number,
+    next: number,
+  ): RespValue | typeof INCOMPLETE {
+    const length = parseLength(buffer, start + 1, lineEnd);
+    if (length === -1) {
+      if (type !== 0x24) throw new Malformed('negative length on a non-bulk blob');
+      this.#offset = next;
+      return null;
+    }
+    if (length > MAX_BULK_LENGTH) throw new Malformed(`bulk length ${length} exceeds ${MAX_BULK_LENGTH}`);
+    const end = next + length;
+    if (end + 2 > buffer.length) {
+      this.#needed = end + 2 - start;
+      return INCOMPLETE;
+    }
+    if (buffer[end] !== CR || buffer[end + 1] !== LF) throw new Malformed('bulk string not followed by CRLF');
+    this.#offset = end + 2;
+    if (type === 0x21) return new ReplyError(buffer.toString('utf8', next, end));
+    let from = next;
+    if (type === 0x3d) {
+      if (length < 4 || buffer[next + 3] !== 0x3a) throw new Malformed('verbatim string without a format prefix');
+      from = next + 4;
+    }
+    return this.returnBuffers ? Buffer.from(buffer.subarray(from, end)) : buffer.toString('utf8', from, end);
+  }
+
+  #open(
+    buffer: Buffer,
+    kind: AggregateKind,
+    start: number,
+    lineEnd: number,
+    next: number,
+  ): RespValue | typeof ATTRIBUTE_OR_OPENED {
+    const count = parseLength(buffer, start + 1, lineEnd);
+    this.#offset = next;
+    if (count === -1) {
+      if (kind !== 'array') throw new Malformed(`negative length on a ${kind}`);
+      return null;
+    }
+    if (count > MAX_AGGREGATE_LENGTH) throw new Malformed(`${kind} length ${count} is too large`);
+    if (kind === 'push' && this.#stack.length > 0) kind = 'array';
+    const isMap = kind === 'map' || kind === 'attribute';
+    if (count === 0) {
+      if (kind === 'attribute') return ATTRIBUTE_OR_OPENED;
+      if (kind === 'push') throw new Malformed('empty push frame');
+      return isMap ? (Object.create(null) as RespMap) : [];
+    }
+    this.#stack.push({
+      kind,
+      remaining: isMap ? count * 2 : count,
+      items: isMap ? (Object.create(null) as RespMap) : [],
+      key: undefined,
+    });
+    return ATTRIBUTE_OR_OPENED;
+  }
+}
+
+/** Returned when an element opened an aggregate (or was an empty attribute): no value yet. */
+const ATTRIBUTE_OR_OPENED = Symbol('opened');
+
+function findCR(buffer: Buffer, from: number): number {
+  for (let i = from; i < buffer.length; i++) {
+    if (buffer[i] === CR) return i;
+  }
+  return -1;
+}
+
+function mapKey(key: RespValue): string {
+  if (typeof key === 'string') return key;
+  if (Buffer.isBuffer(key)) return key.toString('utf8');
+  if (key === null || typeof key !== 'object') return String(key);
+  return JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** A length or count: -1, or digits only. */
+function parseLength(buffer: Buffer, from: number, to: number): number {
+  if (to === from) throw new Malformed('empty length');
+  if (buffer[from] === 0x2d) {
+    if (to === from + 2 && buffer[from + 1] === 0x31) return -1;
+    throw new Malformed(`invalid length "${buffer.toString('latin1', from, to)}"`);
+  }
+  if (to - from > 15) throw new Malformed(`length "${buffer.toString('latin1', from, to)}" is too large`);
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = buffer[i]! - 0x30;
+    if (d < 0 || d > 9) throw new Malformed(`invalid length "${buffer.toString('latin1', from, to)}"`);
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** A RESP integer. Values beyond 2^53 lose precision, as JavaScript numbers do. */
+function parseInteger(buffer: Buffer, from: number, to: number): number {
+  let i = from;
+  let negative = false;
+  if (buffer[i] === 0x2d || buffer[i] === 0x2b) {
+    negative = buffer[i] === 0x2d;
+    i++;
+  }
+  if (i === to) throw new Malformed('integer without digits');
+  if (to - i > 15) {
+    const text = buffer.toString('latin1', from, to);
+    if (!/^[-+]?\d+$/.test(text)) throw new Malformed(`invalid integer "${text}"`);
+    return Number(text);
+  }
+  let n = 0;
+  for (; i < to; i++) {
+    const d = buffer[i]! - 0x30;
+    if (d < 0 || d > 9) throw new Malformed(`invalid integer "${buffer.toString('latin1', from, to)}"`);
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
+}
+
+const DOUBLE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+function parseDouble(text: string): number {
+  switch (text.toLowerCase()) {
+    case 'inf':
+    case '+inf':
+      return Infinity;
+    case '-inf':
+      return -Infinity;
+    case 'nan':
+    case '-nan':
+      return NaN;
+  }
+  if (!DOUBLE.test(text)) throw new Malformed(`invalid double "${text}"`);
+  return Number(text);
+}

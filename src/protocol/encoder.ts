@@ -1,0 +1,84 @@
+/**
+ * RESP command encoder. A command is an array of bulk strings on the wire; we accept strings,
+ * Buffers and numbers and build the frame as one string when every argument is a string or number
+ * (the common case: V8 concatenates cheaply and the socket encodes once), switching to a list of
+ * chunks only when a Buffer argument has to be written as raw bytes.
+ */
+
+export type CommandArgument = string | Buffer | number;
+
+/** Accumulates encoded commands until the connection writes them out in one go. */
+export class CommandWriter {
+  #text = '';
+  #chunks: Array<string | Buffer> = [];
+  #length = 0;
+
+  /** How many bytes are waiting (a UTF-8 estimate for text; exact for Buffers). */
+  get pendingBytes(): number {
+    return this.#length + this.#text.length;
+  }
+
+  get isEmpty(): boolean {
+    return this.#text.length === 0 && this.#chunks.length === 0;
+  }
+
+  append(args: readonly CommandArgument[]): void {
+    let text = '*' + args.length + '\r\n';
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      if (typeof arg === 'string') {
+        text += '$' + Buffer.byteLength(arg) + '\r\n' + arg + '\r\n';
+      } else if (typeof arg === 'number') {
+        const s = String(arg);
+        text += '$' + s.length + '\r\n' + s + '\r\n';
+      } else {
+        text += '$' + arg.length + '\r\n';
+        this.#chunks.push(this.#text + text, arg);
+        this.#length += this.#text.length + text.length + arg.length;
+        this.#text = '';
+        text = '\r\n';
+      }
+    }
+    this.#text += text;
+  }
+
+  /** Takes everything appended so far: one string, or a list of chunks when Buffers are involved. */
+  take(): string | Array<string | Buffer> {
+    if (this.#chunks.length === 0) {
+      const text = this.#text;
+      this.#text = '';
+      return text;
+    }
+    const chunks = this.#chunks;
+    if (this.#text.length > 0) chunks.push(this.#text);
+    this.#chunks = [];
+    this.#text = '';
+    this.#length = 0;
+    return chunks;
+  }
+}
+
+/** Encodes one or more commands into a single Buffer (for tests, tools and the simulator). */
+export function encodeCommands(commands: ReadonlyArray<readonly CommandArgument[]>): Buffer {
+  const writer = new CommandWriter();
+  for (const command of commands) writer.append(command);
+  const out = writer.take();
+  return typeof out === 'string'
+    ? Buffer.from(out)
+    : Buffer.concat(out.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+}
+
+/** Validates a command's arguments; returns a description of the first bad one, or undefined. */
+export function invalidArgument(args: readonly unknown[]): string | undefined {
+  if (args.length === 0) return 'a command needs at least one argument';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'string' || Buffer.isBuffer(arg)) continue;
+    if (typeof arg === 'number') {
+      if (Number.isFinite(arg)) continue;
+      return `argument ${i} is ${arg}; numbers must be finite`;
+    }
+    return `argument ${i} is ${arg === null ? 'null' : typeof arg}; expected string, Buffer or number`;
+  }
+  return undefined;
+}

@@ -1,0 +1,4 @@
+export { Decoder, type DecoderHandlers } from './decoder.js';
+export { CommandWriter, encodeCommands, invalidArgument, type CommandArgument } from './encoder.js';
+export { ProtocolError, ReplyError } from './errors.js';
+export type { RespMap, RespValue } from './types.js';
