@@ -1,4 +1,5 @@
 export { Decoder, type DecoderHandlers } from './decoder.js';
 export { CommandWriter, encodeCommands, invalidArgument, type CommandArgument } from './encoder.js';
 export { ProtocolError, ReplyError } from './errors.js';
+export { FrameSplitter, type FrameCallback, type FrameSplitterOptions } from './frame-splitter.js';
 export type { RespMap, RespValue } from './types.js';

@@ -1,0 +1,20 @@
+/**
+ * `hitless/simulator`: a RESP proxy that behaves like a Redis Enterprise endpoint during
+ * maintenance, in front of real redis-servers, with HTTP control APIs compatible with Redis's
+ * fault injector and cae-resp-proxy.
+ */
+export { Simulator, validateFrames } from './simulator.js';
+export type {
+  DefaultInterceptor, MovingOptions, RelaxOptions, SendResult, SimulatorOptions, SmigrateOptions,
+} from './simulator.js';
+export { SimulatorError, type SimulatorErrorCode } from './errors.js';
+export type { ProxyDefaults } from './proxy-api.js';
+export type { InterceptorStats } from './interceptors.js';
+export {
+  failedOverFrame, failingOverFrame, formatSlots, migratedFrame, migratingFrame, movingFrame, parseSlots, smigratedFrame,
+  smigratingFrame, type NotificationKind, type SlotMove,
+} from './notifications.js';
+export {
+  DEFAULT_TIMINGS, ENDPOINT_TYPES, type ActionRecord, type ActionStatus, type ConnectionInfo, type EndpointType, type HostPort,
+  type NodeFaults, type NodeInfo, type NodeOptions, type ScenarioResult, type ScenarioTimings,
+} from './types.js';

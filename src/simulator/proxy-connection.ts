@@ -1,0 +1,306 @@
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { FrameSplitter } from '../protocol/index.js';
+import type { ConnectionInfo, EndpointType, HostPort } from './types.js';
+
+/**
+ * One client connection through a simulated node, with its own upstream connection.
+ *
+ * Both directions are split into whole RESP frames (FrameSplitter), and only whole frames are
+ * ever written to the client, so anything injected (a notification, a local reply) lands between
+ * frames by construction. Replies keep their order: a command the proxy answers itself waits
+ * until every command forwarded before it has been answered upstream.
+ *
+ * States: paused (connect delay, upstream connecting) → serving → closed.
+ */
+
+/** What the node decides for one client command. */
+export type Route =
+  | typeof FORWARD
+  | typeof FORWARD_NO_REPLY
+  | typeof DROP
+  | LocalReply;
+export const FORWARD = 0;
+/** Forward, but expect no ordinary reply (RESP3 subscribe confirmations are pushes). */
+export const FORWARD_NO_REPLY = 1;
+export const DROP = 2;
+
+export interface LocalReply {
+  reply: Buffer;
+  /** Runs right after the reply is written (in reply order), e.g. to record an opt-in. */
+  then?: () => void;
+}
+
+/** What a connection needs from its node (kept narrow so the connection is testable alone). */
+export interface ConnectionOwner {
+  readonly id: string;
+  readonly upstream: HostPort;
+  readonly latencyMs: number;
+  readonly connectDelayMs: number;
+  readonly blackhole: boolean;
+  readonly idleTimeoutMs: number;
+  route(connection: ProxyConnection, buffer: Buffer, start: number, end: number): Route;
+  closed(connection: ProxyConnection): void;
+}
+
+interface PendingLocal extends LocalReply {
+  /** Written once this many forwarded commands have been answered. */
+  after: number;
+}
+
+export class ProxyConnection {
+  readonly id = `conn_${Date.now()}_${randomBytes(5).toString('hex').slice(0, 9)}`;
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly connectedAt = new Date();
+  optedIn = false;
+  endpointType: EndpointType | undefined;
+  commands = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  /** Kinds of the notifications delivered, in order. */
+  readonly notifications: string[] = [];
+  closed = false;
+
+  readonly #owner: ConnectionOwner;
+  readonly #client: net.Socket;
+  #upstream: net.Socket | undefined;
+  readonly #requests = new FrameSplitter({ inline: true });
+  readonly #replies = new FrameSplitter();
+  #forwarded = 0;
+  #answered = 0;
+  #locals: PendingLocal[] = [];
+  /** Frames for the client, gathered during one event and written together. */
+  #out: Buffer[] = [];
+  #run: Buffer | undefined;
+  #runStart = 0;
+  #runEnd = 0;
+  #toUpstream: Buffer[] = [];
+  #busy = false;
+  /** Output held back by the latency knob, in order. */
+  #delayed: Array<{ due: number; data: Buffer[] }> = [];
+  #delayTimer: NodeJS.Timeout | undefined;
+  #endWhenFlushed = false;
+
+  constructor(owner: ConnectionOwner, client: net.Socket) {
+    this.#owner = owner;
+    this.#client = client;
+    this.clientAddress = client.remoteAddress ?? '';
+    this.clientPort = client.remotePort ?? 0;
+    this.localAddress = client.localAddress ?? '';
+    this.localPort = client.localPort ?? 0;
+    client.setNoDelay(true);
+    client.pause();
+    client.on('data', this.#onClientData);
+    client.on('error', () => this.close());
+    client.on('close', () => this.close());
+    if (owner.idleTimeoutMs > 0) {
+      client.setTimeout(owner.idleTimeoutMs, () => this.close());
+    }
+    if (owner.connectDelayMs > 0) {
+      setTimeout(() => this.#connectUpstream(), owner.connectDelayMs).unref();
+    } else {
+      this.#connectUpstream();
+    }
+  }
+
+  get info(): ConnectionInfo {
+    return {
+      id: this.id,
+      nodeId: this.#owner.id,
+      clientAddress: this.clientAddress,
+      clientPort: this.clientPort,
+      localAddress: this.localAddress,
+      localPort: this.localPort,
+      optedIn: this.optedIn,
+      endpointType: this.endpointType,
+      commands: this.commands,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      connectedAt: this.connectedAt.toISOString(),
+      notifications: [...this.notifications],
+    };
+  }
+
+  get writable(): boolean {
+    return !this.closed && this.#client.writable;
+  }
+
+  /** Sends whole frames to the client now (between replies), honouring the latency knob. */
+  inject(frames: Buffer, kind?: string): void {
+    if (this.closed) return;
+    if (kind !== undefined) this.notifications.push(kind);
+    this.#closeRun();
+    this.#out.push(frames);
+    if (!this.#busy) this.#flushClient();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.#delayTimer);
+    this.#client.destroy();
+    this.#upstream?.destroy();
+    this.#owner.closed(this);
+  }
+
+  #connectUpstream(): void {
+    if (this.closed) return;
+    const { host, port } = this.#owner.upstream;
+    const upstream = net.connect({ host, port });
+    this.#upstream = upstream;
+    upstream.setNoDelay(true);
+    upstream.on('connect', () => this.#client.resume());
+    upstream.on('data', this.#onUpstreamData);
+    upstream.on('error', () => this.#upstreamGone());
+    upstream.on('close', () => this.#upstreamGone());
+  }
+
+  /** The server closed (e.g. after QUIT): deliver what it sent, then end the client side. */
+  #upstreamGone(): void {
+    if (this.closed) return;
+    this.#endWhenFlushed = true;
+    if (this.#delayed.length === 0) {
+      this.#client.end();
+      this.close();
+    }
+  }
+
+  #onClientData = (chunk: Buffer): void => {
+    this.bytesIn += chunk.length;
+    this.#busy = true;
+    try {
+      this.#requests.feed(chunk, this.#onCommand);
+    } catch (err) {
+      // Not RESP: answer like Redis does and hang up.
+      this.#closeRun();
+      this.#out.push(Buffer.from(`-ERR Protocol error: ${(err as Error).message}\r\n`));
+      this.#endWhenFlushed = true;
+    } finally {
+      this.#busy = false;
+    }
+    if (this.#toUpstream.length > 0 && this.#upstream) {
+      const data = this.#toUpstream.length === 1 ? this.#toUpstream[0]! : Buffer.concat(this.#toUpstream);
+      this.#toUpstream = [];
+      this.#upstream.write(data);
+    }
+    this.#flushClient();
+    if (this.#endWhenFlushed && this.#delayed.length === 0) this.close();
+  };
+
+  #onCommand = (buffer: Buffer, start: number, end: number): void => {
+    this.commands++;
+    const route = this.#owner.route(this, buffer, start, end);
+    if (route === FORWARD || route === FORWARD_NO_REPLY) {
+      if (route === FORWARD) this.#forwarded++;
+      const last = this.#toUpstream[this.#toUpstream.length - 1];
+      // Consecutive commands of one chunk go upstream as one slice.
+      if (last !== undefined && start >= last.length && last.buffer === buffer.buffer &&
+          last.byteOffset + last.length === buffer.byteOffset + start) {
+        this.#toUpstream[this.#toUpstream.length - 1] = buffer.subarray(start - last.length, end);
+      } else {
+        this.#toUpstream.push(buffer.subarray(start, end));
+      }
+      return;
+    }
+    if (route === DROP) return;
+    if (this.#locals.length === 0 && this.#answered >= this.#forwarded) {
+      this.#writeLocal(route);
+    } else {
+      this.#locals.push({ ...route, after: this.#forwarded });
+    }
+  };
+
+  #onUpstreamData = (chunk: Buffer): void => {
+    this.#busy = true;
+    try {
+      this.#replies.feed(chunk, this.#onReply);
+    } catch {
+      // The upstream broke the protocol; nothing sensible can follow.
+      this.#busy = false;
+      this.close();
+      return;
+    }
+    this.#busy = false;
+    this.#flushClient();
+  };
+
+  #onReply = (buffer: Buffer, start: number, end: number, isPush: boolean): void => {
+    // Blackholed replies vanish whole, so the stream is still framed if the hole closes again.
+    if (this.#owner.blackhole) return;
+    if (this.#run === buffer && this.#runEnd === start) {
+      this.#runEnd = end;
+    } else {
+      this.#closeRun();
+      this.#run = buffer;
+      this.#runStart = start;
+      this.#runEnd = end;
+    }
+    if (isPush) return;
+    // More replies than forwarded commands happen (RESP2 pub/sub, MONITOR): never count past.
+    if (this.#answered < this.#forwarded) this.#answered++;
+    while (this.#locals.length > 0 && this.#answered >= this.#locals[0]!.after) {
+      this.#writeLocal(this.#locals.shift()!);
+    }
+  };
+
+  #writeLocal(local: LocalReply): void {
+    this.#closeRun();
+    this.#out.push(local.reply);
+    local.then?.();
+  }
+
+  #closeRun(): void {
+    if (this.#run === undefined) return;
+    this.#out.push(this.#run.subarray(this.#runStart, this.#runEnd));
+    this.#run = undefined;
+  }
+
+  #flushClient(): void {
+    this.#closeRun();
+    if (this.#out.length === 0 || this.closed) return;
+    const data = this.#out;
+    this.#out = [];
+    const latency = this.#owner.latencyMs;
+    if (latency <= 0 && this.#delayed.length === 0) {
+      this.#write(data);
+      return;
+    }
+    // Never earlier than what is already waiting, so a latency change cannot reorder output.
+    const last = this.#delayed[this.#delayed.length - 1];
+    const due = Math.max(Date.now() + latency, last?.due ?? 0);
+    this.#delayed.push({ due, data });
+    if (this.#delayed.length === 1) this.#scheduleDelayed();
+  }
+
+  #scheduleDelayed(): void {
+    const head = this.#delayed[0];
+    if (head === undefined) return;
+    this.#delayTimer = setTimeout(() => {
+      const now = Date.now();
+      while (this.#delayed.length > 0 && this.#delayed[0]!.due <= now) this.#write(this.#delayed.shift()!.data);
+      if (this.#delayed.length > 0) this.#scheduleDelayed();
+      else if (this.#endWhenFlushed) {
+        this.#client.end();
+        this.close();
+      }
+    }, Math.max(0, head.due - Date.now()));
+  }
+
+  #write(data: Buffer[]): void {
+    if (this.closed || this.#owner.blackhole) return;
+    if (data.length === 1) {
+      this.bytesOut += data[0]!.length;
+      this.#client.write(data[0]!);
+      return;
+    }
+    this.#client.cork();
+    for (const part of data) {
+      this.bytesOut += part.length;
+      this.#client.write(part);
+    }
+    this.#client.uncork();
+  }
+}
