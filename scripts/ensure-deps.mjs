@@ -11,11 +11,13 @@ if (stale) {
   execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
 }
 
+// npm leaves optional packages for other platforms out of node_modules/.package-lock.json, so
+// only the non-optional ones are compared.
 function lockedPackages(file) {
   const { packages } = JSON.parse(readFileSync(file, 'utf8'));
   return JSON.stringify(
     Object.entries(packages)
-      .filter(([name]) => name.startsWith('node_modules/'))
+      .filter(([name, p]) => name.startsWith('node_modules/') && !p.optional)
       .map(([name, p]) => `${name}@${p.version}`)
       .sort(),
   );

@@ -25,3 +25,17 @@ export class ConfigError extends HitlessError {
     this.field = field;
   }
 }
+
+/** The client was closed (or not connected yet) when a command was issued or while it waited. */
+export class ClientClosedError extends HitlessError {
+  constructor(message = 'the client is closed') {
+    super(message, 'ERR_CLIENT_CLOSED');
+  }
+}
+
+/** A command was given an argument that cannot be sent (undefined, an object, NaN, …). */
+export class InvalidArgumentError extends HitlessError {
+  constructor(message: string) {
+    super(message, 'ERR_INVALID_ARGUMENT');
+  }
+}

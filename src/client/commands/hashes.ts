@@ -1,0 +1,30 @@
+import type { CommandArgument } from '../../protocol/index.js';
+import { as, spec, toRecord, via, type Bulk, type Key, type Value } from '../command-spec.js';
+import { scanArgs, type ScanOptions } from './keys.js';
+
+/** `hSet(key, field, value)` or `hSet(key, { field: value, … })`. */
+function hSetArgs(key: Key, fieldOrEntries: Key | Record<string, Value>, value?: Value): CommandArgument[] {
+  if (typeof fieldOrEntries === 'object' && !Buffer.isBuffer(fieldOrEntries)) {
+    return ['HSET', key, ...Object.entries(fieldOrEntries).flat()];
+  }
+  if (value === undefined) throw new TypeError('hSet(key, field, value): value is missing');
+  return ['HSET', key, fieldOrEntries, value];
+}
+
+export const hashCommands = {
+  hSet: spec(hSetArgs, as<number>()),
+  hSetNX: spec((key: Key, field: Key, value: Value) => ['HSETNX', key, field, value], as<number>()),
+  hGet: spec((key: Key, field: Key) => ['HGET', key, field], as<Bulk | null>()),
+  hGetAll: spec((key: Key) => ['HGETALL', key], via(toRecord)),
+  hMGet: spec((key: Key, fields: Key[]) => ['HMGET', key, ...fields], as<Array<Bulk | null>>()),
+  hDel: spec((key: Key, ...fields: Key[]) => ['HDEL', key, ...fields], as<number>()),
+  hExists: spec((key: Key, field: Key) => ['HEXISTS', key, field], as<number>()),
+  hIncrBy: spec((key: Key, field: Key, increment: number) => ['HINCRBY', key, field, increment], as<number>()),
+  hIncrByFloat: spec((key: Key, field: Key, increment: number) => ['HINCRBYFLOAT', key, field, increment], as<Bulk>()),
+  hKeys: spec((key: Key) => ['HKEYS', key], as<Bulk[]>()),
+  hVals: spec((key: Key) => ['HVALS', key], as<Bulk[]>()),
+  hLen: spec((key: Key) => ['HLEN', key], as<number>()),
+  hStrLen: spec((key: Key, field: Key) => ['HSTRLEN', key, field], as<number>()),
+  hRandField: spec((key: Key) => ['HRANDFIELD', key], as<Bulk | null>()),
+  hScan: spec((key: Key, cursor: string | number, options?: Omit<ScanOptions, 'TYPE'>) => scanArgs(['HSCAN', key, cursor], options), as<[Bulk, Bulk[]]>()),
+};

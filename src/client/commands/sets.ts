@@ -1,0 +1,21 @@
+import { as, spec, type Bulk, type Key, type Value } from '../command-spec.js';
+import { scanArgs, type ScanOptions } from './keys.js';
+
+export const setCommands = {
+  sAdd: spec((key: Key, ...members: Value[]) => ['SADD', key, ...members], as<number>()),
+  sRem: spec((key: Key, ...members: Value[]) => ['SREM', key, ...members], as<number>()),
+  sMembers: spec((key: Key) => ['SMEMBERS', key], as<Bulk[]>()),
+  sIsMember: spec((key: Key, member: Value) => ['SISMEMBER', key, member], as<number>()),
+  sMIsMember: spec((key: Key, members: Value[]) => ['SMISMEMBER', key, ...members], as<number[]>()),
+  sCard: spec((key: Key) => ['SCARD', key], as<number>()),
+  sPop: spec((key: Key) => ['SPOP', key], as<Bulk | null>()),
+  sRandMember: spec((key: Key) => ['SRANDMEMBER', key], as<Bulk | null>()),
+  sMove: spec((source: Key, destination: Key, member: Value) => ['SMOVE', source, destination, member], as<number>()),
+  sInter: spec((...keys: Key[]) => ['SINTER', ...keys], as<Bulk[]>()),
+  sUnion: spec((...keys: Key[]) => ['SUNION', ...keys], as<Bulk[]>()),
+  sDiff: spec((...keys: Key[]) => ['SDIFF', ...keys], as<Bulk[]>()),
+  sInterStore: spec((destination: Key, ...keys: Key[]) => ['SINTERSTORE', destination, ...keys], as<number>()),
+  sUnionStore: spec((destination: Key, ...keys: Key[]) => ['SUNIONSTORE', destination, ...keys], as<number>()),
+  sDiffStore: spec((destination: Key, ...keys: Key[]) => ['SDIFFSTORE', destination, ...keys], as<number>()),
+  sScan: spec((key: Key, cursor: string | number, options?: Omit<ScanOptions, 'TYPE'>) => scanArgs(['SSCAN', key, cursor], options), as<[Bulk, Bulk[]]>()),
+};

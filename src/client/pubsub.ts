@@ -1,0 +1,204 @@
+/**
+ * Pub/sub on a leased connection of its own. Subscriptions are remembered, so when that
+ * connection is lost a new one is leased (with the client's reconnect backoff) and every channel,
+ * pattern and shard channel is subscribed again; listeners stay attached throughout.
+ */
+import { createCommand } from '../connection/index.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { HookChain } from '../hooks/index.js';
+import type { Lease, ReconnectStrategy } from '../pool/index.js';
+import type { RespValue } from '../protocol/index.js';
+import { text } from './command-spec.js';
+
+export type SubscriptionKind = 'channel' | 'pattern' | 'shard';
+
+/** Called with each message; `pattern` is set for pattern subscriptions. */
+export type MessageListener<S = string> = (message: S, channel: string, pattern?: string) => void;
+
+const SUBSCRIBE: Record<SubscriptionKind, string> = { channel: 'SUBSCRIBE', pattern: 'PSUBSCRIBE', shard: 'SSUBSCRIBE' };
+const UNSUBSCRIBE: Record<SubscriptionKind, string> = { channel: 'UNSUBSCRIBE', pattern: 'PUNSUBSCRIBE', shard: 'SUNSUBSCRIBE' };
+const CONFIRMATIONS = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+
+export interface PubSubHost {
+  acquire(): Promise<Lease>;
+  readonly returnBuffers: boolean;
+  readonly reconnect: ReconnectStrategy | false;
+  readonly hooks: HookChain;
+  /** A listener threw, or resubscribing failed for good. */
+  reportError(error: unknown): void;
+  /** Subscriptions were restored on a new connection. */
+  resubscribed(): void;
+}
+
+export class PubSub {
+  readonly #host: PubSubHost;
+  readonly #subscriptions: Record<SubscriptionKind, Map<string, Set<MessageListener<unknown>>>> = {
+    channel: new Map(), pattern: new Map(), shard: new Map(),
+  };
+  #lease: Lease | undefined;
+  #leasing: Promise<Lease> | undefined;
+  #closed = false;
+
+  constructor(host: PubSubHost) {
+    this.#host = host;
+  }
+
+  /** Names subscribed, per kind. */
+  subscriptions(): Record<SubscriptionKind, string[]> {
+    return {
+      channel: [...this.#subscriptions.channel.keys()],
+      pattern: [...this.#subscriptions.pattern.keys()],
+      shard: [...this.#subscriptions.shard.keys()],
+    };
+  }
+
+  async subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener<unknown>): Promise<void> {
+    const list = validNames(kind, names);
+    if (typeof listener !== 'function') throw new InvalidArgumentError(`${SUBSCRIBE[kind]}: the listener must be a function`);
+    const map = this.#subscriptions[kind];
+    const fresh = list.filter((name) => !map.has(name));
+    for (const name of list) {
+      let listeners = map.get(name);
+      if (!listeners) map.set(name, (listeners = new Set()));
+      listeners.add(listener);
+    }
+    if (fresh.length === 0) return;
+    try {
+      await this.#send(await this.#ensureLease(), [SUBSCRIBE[kind], ...fresh]);
+    } catch (error) {
+      for (const name of fresh) map.delete(name);
+      throw error;
+    }
+  }
+
+  /** Without names: every name of that kind. Without a listener: every listener of those names. */
+  async unsubscribe(kind: SubscriptionKind, names?: string | string[], listener?: MessageListener<unknown>): Promise<void> {
+    const map = this.#subscriptions[kind];
+    const list = names === undefined ? [...map.keys()] : validNames(kind, names);
+    const gone: string[] = [];
+    for (const name of list) {
+      const listeners = map.get(name);
+      if (!listeners) continue;
+      if (listener) listeners.delete(listener);
+      else listeners.clear();
+      if (listeners.size === 0) {
+        map.delete(name);
+        gone.push(name);
+      }
+    }
+    const lease = this.#lease;
+    if (gone.length > 0 && lease) await this.#send(lease, [UNSUBSCRIBE[kind], ...gone]);
+    if (this.#isEmpty() && this.#lease === lease && lease) {
+      this.#lease = undefined;
+      lease.release(false);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#lease?.release(false);
+    this.#lease = undefined;
+  }
+
+  #isEmpty(): boolean {
+    return this.#subscriptions.channel.size === 0 && this.#subscriptions.pattern.size === 0 && this.#subscriptions.shard.size === 0;
+  }
+
+  #ensureLease(): Promise<Lease> {
+    if (this.#lease) return Promise.resolve(this.#lease);
+    this.#leasing ??= this.#host.acquire().then(
+      (lease) => {
+        this.#leasing = undefined;
+        this.#attach(lease);
+        return lease;
+      },
+      (error: unknown) => {
+        this.#leasing = undefined;
+        throw error;
+      },
+    );
+    return this.#leasing;
+  }
+
+  #attach(lease: Lease): void {
+    this.#lease = lease;
+    lease.onMessage = (frame) => this.#onMessage(frame);
+    lease.onLost = (error) => {
+      if (this.#lease !== lease) return;
+      this.#lease = undefined;
+      if (!this.#closed && !this.#isEmpty()) void this.#restore(error);
+    };
+  }
+
+  async #send(lease: Lease, args: string[]): Promise<void> {
+    const [command, reply] = createCommand(args, this.#host.returnBuffers);
+    command.confirmations = args.length - 1;
+    lease.send(command);
+    await reply;
+  }
+
+  /** Leases a new connection with backoff and subscribes to everything again. */
+  async #restore(cause: Error | undefined): Promise<void> {
+    const strategy = this.#host.reconnect;
+    for (let attempt = 1; strategy !== false; attempt++) {
+      const delay = strategy(attempt, cause);
+      if (delay === false) break;
+      const hooks = this.#host.hooks.table.onReconnectAttempt;
+      if (hooks.length > 0) {
+        this.#host.hooks.emit(hooks, 'onReconnectAttempt', { server: { host: '', port: 0 }, role: 'pubsub', attempt, delay, cause });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.#closed || this.#isEmpty()) return;
+      try {
+        const lease = await this.#ensureLease();
+        for (const kind of ['channel', 'pattern', 'shard'] as const) {
+          const names = [...this.#subscriptions[kind].keys()];
+          if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
+        }
+        this.#host.resubscribed();
+        return;
+      } catch (error) {
+        cause = error as Error;
+        if (this.#lease) {
+          const broken = this.#lease;
+          this.#lease = undefined;
+          broken.release(false);
+        }
+      }
+    }
+    this.#host.reportError(cause);
+  }
+
+  #onMessage(frame: RespValue[]): boolean {
+    const kind = frame.length > 0 ? text(frame[0]!).toLowerCase() : '';
+    if (kind === 'message' || kind === 'smessage') {
+      this.#deliver(this.#subscriptions[kind === 'message' ? 'channel' : 'shard'].get(text(frame[1]!)), frame[2], text(frame[1]!), undefined);
+      return true;
+    }
+    if (kind === 'pmessage') {
+      this.#deliver(this.#subscriptions.pattern.get(text(frame[1]!)), frame[3], text(frame[2]!), text(frame[1]!));
+      return true;
+    }
+    // Unsolicited confirmations (e.g. the server dropping shard channels) carry nothing to deliver.
+    return CONFIRMATIONS.has(kind);
+  }
+
+  #deliver(listeners: Set<MessageListener<unknown>> | undefined, message: RespValue | undefined, channel: string, pattern: string | undefined): void {
+    if (!listeners) return;
+    for (const listener of listeners) {
+      try {
+        listener(message, channel, pattern);
+      } catch (error) {
+        this.#host.reportError(error);
+      }
+    }
+  }
+}
+
+function validNames(kind: SubscriptionKind, names: string | string[]): string[] {
+  const list = Array.isArray(names) ? names : [names];
+  if (list.length === 0 || list.some((n) => typeof n !== 'string' || n.length === 0)) {
+    throw new InvalidArgumentError(`${SUBSCRIBE[kind]}: expected one or more non-empty names`);
+  }
+  return [...new Set(list)];
+}

@@ -1,0 +1,51 @@
+import type { CommandArgument } from '../protocol/index.js';
+
+/**
+ * Which commands cannot share the multiplexed connection. Blocking commands run on a lease, so
+ * they never hold up everyone else's replies; connection-state commands have their own API.
+ */
+const BLOCKING_LAST_ARG_SECONDS = new Set(['BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BZPOPMIN', 'BZPOPMAX']);
+const BLOCKING_SECOND_ARG_SECONDS = new Set(['BLMPOP', 'BZMPOP']);
+
+const USE_INSTEAD = new Map<string, string>([
+  ['MULTI', 'client.multi()'],
+  ['EXEC', 'client.multi()'],
+  ['DISCARD', 'client.multi()'],
+  ['WATCH', 'client.watch(keys, fn)'],
+  ['UNWATCH', 'client.watch(keys, fn)'],
+  ['SUBSCRIBE', 'client.subscribe()'],
+  ['PSUBSCRIBE', 'client.pSubscribe()'],
+  ['SSUBSCRIBE', 'client.sSubscribe()'],
+  ['UNSUBSCRIBE', 'client.unsubscribe()'],
+  ['PUNSUBSCRIBE', 'client.pUnsubscribe()'],
+  ['SUNSUBSCRIBE', 'client.sUnsubscribe()'],
+  ['QUIT', 'client.close()'],
+  ['RESET', 'a new client'],
+  ['HELLO', 'the protocol, username and password options'],
+  ['AUTH', 'the username and password options'],
+  ['MONITOR', 'redis-cli monitor (MONITOR is not supported)'],
+]);
+
+/** The API to use instead, when a command must not be sent through sendCommand. */
+export function replacementFor(name: string): string | undefined {
+  return USE_INSTEAD.get(name);
+}
+
+/**
+ * For a blocking command, the reply timeout it needs: its own block time plus the normal command
+ * timeout, or 0 (none) when it blocks forever. undefined for commands that do not block.
+ */
+export function blockingTimeout(name: string, args: readonly CommandArgument[], commandTimeout: number): number | undefined {
+  let blockMs: number | undefined;
+  if (BLOCKING_LAST_ARG_SECONDS.has(name)) blockMs = Number(args[args.length - 1]) * 1000;
+  else if (BLOCKING_SECOND_ARG_SECONDS.has(name)) blockMs = Number(args[1]) * 1000;
+  else if (name === 'XREAD' || name === 'XREADGROUP') {
+    const at = args.findIndex((a) => typeof a === 'string' && a.toUpperCase() === 'BLOCK');
+    if (at === -1) return undefined;
+    blockMs = Number(args[at + 1]);
+  } else if (name === 'WAIT') blockMs = Number(args[2]);
+  else if (name === 'WAITAOF') blockMs = Number(args[3]);
+  else return undefined;
+  if (!Number.isFinite(blockMs) || blockMs <= 0 || commandTimeout === 0) return 0;
+  return blockMs + commandTimeout;
+}

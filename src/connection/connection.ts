@@ -1,0 +1,448 @@
+/**
+ * One socket to one Redis server, multiplexed: commands are written in order and replies matched
+ * to them first-in first-out.
+ *
+ *   dial ──ok──▶ handshaking ──steps ok──▶ ready ──close()──▶ closing ──replies drained──▶ closed
+ *     │               │                      │                                              ▲
+ *     └─── fails ─────┴──────────────────────┴── socket error, server close, protocol error,┘
+ *                                                 timeout, destroy()
+ *
+ * Writes are batched: every command sent during one event-loop turn goes out in one socket write
+ * (flushed on process.nextTick, after the turn's promise continuations have queued theirs).
+ * Commands are encoded only when written, so until then they can move to another connection
+ * (`takeUnwritten`): that is how reconnects and handoffs lose nothing.
+ *
+ * Timeouts cover commands already written and waiting for their reply. When one expires, the
+ * connection cannot know which reply comes next, so it is closed: the expired command and every
+ * other written one fail with a TimeoutError naming them; unwritten ones go back to the owner.
+ */
+import type net from 'node:net';
+import type tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { CloseReason, ConnectionRole, Endpoint, HookChain } from '../hooks/index.js';
+import { CommandWriter, Decoder, ProtocolError, ReplyError, type RespValue } from '../protocol/index.js';
+import { createCommand, DEFAULT_TIMEOUT, type Command } from './command.js';
+import { dial } from './dial.js';
+import { ConnectionError, TimeoutError } from './errors.js';
+import { Fifo } from './fifo.js';
+import type { HandshakeContext, HandshakeOptions, HandshakeStep } from './handshake.js';
+
+export interface ConnectionOptions extends HandshakeOptions {
+  host: string;
+  port: number;
+  tls: tls.ConnectionOptions | undefined;
+  /** Milliseconds for TCP/TLS setup, and for each handshake reply. */
+  connectTimeout: number;
+  /** Milliseconds a written command waits for its reply; 0 = no limit. */
+  commandTimeout: number;
+  /** Decode bulk strings of push frames that arrive with no command pending as Buffers. */
+  returnBuffers: boolean;
+  handshake: readonly HandshakeStep[];
+}
+
+/** The pool (or whoever holds the connection) hears about pushes and the close through this. */
+export interface ConnectionOwner {
+  /** A push frame that is not the confirmation of a pending SUBSCRIBE-family command. */
+  onPush(connection: Connection, frame: RespValue[]): void;
+  /**
+   * Called once when the connection closes, for any reason. Written commands have already failed;
+   * take the unwritten ones here with `takeUnwritten()` or they fail too.
+   */
+  onClose(connection: Connection, reason: CloseReason, error: Error | undefined): void;
+}
+
+export type ConnectionState = 'handshaking' | 'ready' | 'closing' | 'closed';
+
+const PUBSUB_CONFIRMATIONS = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+const PUBSUB_MESSAGES = new Set(['message', 'pmessage', 'smessage']);
+
+let nextConnectionId = 1;
+
+export class Connection {
+  readonly id: number;
+  readonly endpoint: Endpoint;
+  readonly role: ConnectionRole;
+  /** `performance.now()` when the socket was established. */
+  readonly createdAt: number;
+  owner: ConnectionOwner;
+  /** The database this connection has selected. */
+  db: number;
+  #state: ConnectionState = 'handshaking';
+  #protocol: 2 | 3 = 3;
+  readonly #socket: net.Socket;
+  readonly #hooks: HookChain;
+  readonly #decoder: Decoder;
+  readonly #writer = new CommandWriter();
+  #unwritten: Command[] = [];
+  readonly #written = new Fifo<Command>();
+  #flushScheduled = false;
+  #holds = 0;
+  readonly #commandTimeout: number;
+  readonly #returnBuffers: boolean;
+  readonly #relaxations: number[] = [];
+  #relaxedTimeout = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #resp2Subscribed = false;
+  #created = false;
+  #closeReason: CloseReason = 'application_close';
+  readonly #closed: Promise<void>;
+  #markClosed!: () => void;
+
+  /** Dials, runs the handshake, and resolves with a ready connection (or rejects, having closed it). */
+  static async open(options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole): Promise<Connection> {
+    const id = nextConnectionId++;
+    const server: Endpoint = { host: options.host, port: options.port };
+    const started = performance.now();
+    let socket: net.Socket;
+    try {
+      socket = await dial(options);
+    } catch (error) {
+      const table = hooks.table.onDial;
+      if (table.length > 0) hooks.emit(table, 'onDial', { connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: error as Error });
+      throw error;
+    }
+    const dialHooks = hooks.table.onDial;
+    if (dialHooks.length > 0) hooks.emit(dialHooks, 'onDial', { connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: undefined });
+    const connection = new Connection(id, socket, options, owner, hooks, role);
+    await connection.#handshake(options);
+    return connection;
+  }
+
+  private constructor(id: number, socket: net.Socket, options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole) {
+    this.id = id;
+    this.endpoint = { host: options.host, port: options.port };
+    this.role = role;
+    this.owner = owner;
+    this.db = options.db;
+    this.createdAt = performance.now();
+    this.#socket = socket;
+    this.#hooks = hooks;
+    this.#commandTimeout = options.commandTimeout;
+    this.#returnBuffers = options.returnBuffers;
+    this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.#decoder = new Decoder({
+      onReply: (value) => this.#reply(value),
+      onPush: (frame) => this.#push(frame),
+      onError: (error) => this.destroy(error, 'error'),
+    });
+    socket.on('data', (chunk: Buffer) => this.#decoder.feed(chunk));
+    socket.on('drain', () => this.#flush());
+    socket.on('error', (error) =>
+      this.destroy(new ConnectionError(`connection to ${this.#address} failed: ${error.message}`, 'ERR_CONNECTION', { cause: error }), 'error'),
+    );
+    socket.on('close', () => {
+      if (this.#state === 'closing') this.destroy(undefined, this.#closeReason);
+      else this.destroy(new ConnectionError(`connection to ${this.#address} was closed by the server`, 'ERR_CONNECTION_CLOSED'), 'server_close');
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get protocol(): 2 | 3 {
+    return this.#protocol;
+  }
+
+  /** Commands written and waiting for their reply. */
+  get pendingReplies(): number {
+    return this.#written.length;
+  }
+
+  /** Commands accepted but not written yet. */
+  get queuedCommands(): number {
+    return this.#unwritten.length;
+  }
+
+  /** Resolves once the connection is closed, however that happened. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  get #address(): string {
+    return `${this.endpoint.host}:${this.endpoint.port}`;
+  }
+
+  /** Queues a command; it is written with the rest of this event-loop turn's commands. */
+  send(command: Command): void {
+    if (this.#state === 'closed' || this.#state === 'closing') {
+      command.fail(new ConnectionError(`connection to ${this.#address} is closed`, 'ERR_CONNECTION_CLOSED'));
+      return;
+    }
+    this.#unwritten.push(command);
+    if (!this.#flushScheduled && this.#holds === 0) {
+      this.#flushScheduled = true;
+      process.nextTick(flushConnection, this);
+    }
+  }
+
+  /** Removes and returns the commands not written yet, in order (to send them elsewhere). */
+  takeUnwritten(): Command[] {
+    const taken = this.#unwritten;
+    this.#unwritten = [];
+    return taken;
+  }
+
+  /** Stops writing until the returned release is called (a handoff holds the new connection until the old one drains). */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#holds === 0 && this.#unwritten.length > 0) this.#flush();
+    };
+  }
+
+  /**
+   * Relaxes the command timeout while the returned function is not called: the effective timeout
+   * becomes max(normal, relaxedMs); commands without a timeout stay without one. Windows nest.
+   */
+  relaxTimeouts(relaxedMs: number): () => void {
+    this.#relaxations.push(relaxedMs);
+    this.#relaxedTimeout = Math.max(this.#relaxedTimeout, relaxedMs);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#relaxations.splice(this.#relaxations.indexOf(relaxedMs), 1);
+      this.#relaxedTimeout = this.#relaxations.length === 0 ? 0 : Math.max(...this.#relaxations);
+      this.#rearmTimer();
+    };
+  }
+
+  /** The timeout a command gets here now, in milliseconds (0 = none). */
+  effectiveTimeout(command: Command): number {
+    const base = command.timeout === DEFAULT_TIMEOUT ? this.#commandTimeout : command.timeout;
+    if (base === 0) return 0;
+    return this.#relaxedTimeout > base ? this.#relaxedTimeout : base;
+  }
+
+  /** Graceful close: writes what is queued, waits for every pending reply, then ends the socket. */
+  close(reason: CloseReason = 'application_close'): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return this.#closed;
+    this.#state = 'closing';
+    this.#closeReason = reason;
+    this.#flush();
+    this.#endIfDrained();
+    return this.#closed;
+  }
+
+  /** Closes now. Written commands fail with `error` (or a ConnectionError); see ConnectionOwner.onClose. */
+  destroy(error: Error | undefined, reason: CloseReason): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#timer);
+    this.#socket.destroy();
+    this.#decoder.reset();
+    for (let command = this.#written.shift(); command !== undefined; command = this.#written.shift()) {
+      command.fail(this.#writtenCommandError(command, error));
+    }
+    this.owner.onClose(this, reason, error);
+    const left = this.takeUnwritten();
+    for (const command of left) {
+      command.fail(error ?? new ConnectionError(`connection to ${this.#address} is closed`, 'ERR_CONNECTION_CLOSED'));
+    }
+    if (this.#created) {
+      const hooks = this.#hooks.table.onConnectionClosed;
+      if (hooks.length > 0) {
+        this.#hooks.emit(hooks, 'onConnectionClosed', {
+          connectionId: this.id, server: this.endpoint, role: this.role, reason, error, lifetime: performance.now() - this.createdAt,
+        });
+      }
+    }
+    this.#markClosed();
+  }
+
+  #writtenCommandError(command: Command, cause: Error | undefined): Error {
+    if (cause instanceof TimeoutError) {
+      if (command.name === cause.command && command.writtenAt + cause.timeout <= performance.now()) return cause;
+      return new TimeoutError(
+        `${command.name} was written to ${this.#address}, whose connection was reset after ${cause.command} timed out; its reply is unknown`,
+        command.name, cause.timeout,
+      );
+    }
+    return new ConnectionError(
+      `connection to ${this.#address} was lost while ${command.name} waited for its reply${cause ? `: ${cause.message}` : ''}`,
+      'ERR_CONNECTION_CLOSED', { cause },
+    );
+  }
+
+  /** Writes every queued command in one socket write. Called on nextTick, on drain and on release. */
+  flush(): void {
+    this.#flushScheduled = false;
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#holds > 0 || this.#unwritten.length === 0 || this.#state === 'closed') return;
+    if (this.#socket.writableNeedDrain) return;
+    const batch = this.#unwritten;
+    this.#unwritten = [];
+    const wasIdle = this.#written.length === 0;
+    const now = performance.now();
+    for (let i = 0; i < batch.length; i++) {
+      const command = batch[i]!;
+      this.#writer.append(command.args);
+      command.writtenAt = now;
+      if (command.confirmations > 0 && this.#protocol === 2) this.#resp2Subscribed = true;
+      this.#written.push(command);
+    }
+    if (wasIdle) this.#decoder.returnBuffers = batch[0]!.returnBuffers;
+    const out = this.#writer.take();
+    if (typeof out === 'string') {
+      this.#socket.write(out);
+    } else {
+      this.#socket.cork();
+      for (const chunk of out) this.#socket.write(chunk);
+      this.#socket.uncork();
+    }
+    if (this.#timer === undefined) this.#armTimer();
+  }
+
+  #reply(value: RespValue): void {
+    const head = this.#written.peek();
+    if (this.#resp2Subscribed && Array.isArray(value) && this.#isResp2PubSubFrame(value, head)) return;
+    if (head === undefined) {
+      this.destroy(new ProtocolError(`${this.#address} sent a reply with no command waiting for it`), 'error');
+      return;
+    }
+    this.#written.shift();
+    const next = this.#written.peek();
+    this.#decoder.returnBuffers = next !== undefined ? next.returnBuffers : this.#returnBuffers;
+    if (value instanceof ReplyError) {
+      value.command = head.name;
+      head.fail(value);
+    } else {
+      head.succeed(value);
+    }
+    if (this.#state === 'closing') this.#endIfDrained();
+  }
+
+  #push(frame: RespValue[]): void {
+    const kind = frameKind(frame);
+    if (PUBSUB_CONFIRMATIONS.has(kind) && this.#confirm(kind, frame)) return;
+    this.owner.onPush(this, frame);
+  }
+
+  /** RESP2 has no push type: on a subscribed connection, messages and confirmations arrive as arrays. */
+  #isResp2PubSubFrame(value: RespValue[], head: Command | undefined): boolean {
+    const kind = frameKind(value);
+    if (PUBSUB_MESSAGES.has(kind)) {
+      this.owner.onPush(this, value);
+      return true;
+    }
+    if (PUBSUB_CONFIRMATIONS.has(kind) && head !== undefined && head.confirmations > 1) {
+      head.confirmations--;
+      return true;
+    }
+    return false;
+  }
+
+  /** Counts a SUBSCRIBE-family confirmation against the command waiting for it. */
+  #confirm(kind: string, frame: RespValue[]): boolean {
+    const head = this.#written.peek();
+    if (head === undefined || head.confirmations === 0 || head.name.toLowerCase() !== kind) return false;
+    if (--head.confirmations === 0) {
+      this.#written.shift();
+      head.succeed(frame);
+    }
+    return true;
+  }
+
+  #endIfDrained(): void {
+    if (this.#written.length === 0 && this.#unwritten.length === 0) this.#socket.end();
+  }
+
+  #armTimer(): void {
+    const head = this.#written.peek();
+    if (head === undefined) return;
+    const timeout = this.effectiveTimeout(head);
+    if (timeout === 0) return;
+    this.#timer = setTimeout(onTimer, Math.max(1, head.writtenAt + timeout - performance.now()), this);
+    this.#timer.unref();
+  }
+
+  #rearmTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#state !== 'closed') this.#armTimer();
+  }
+
+  /** The timer fires for the oldest written command; replies that came meanwhile just move it on. */
+  checkTimeout(): void {
+    this.#timer = undefined;
+    if (this.#state === 'closed') return;
+    const head = this.#written.peek();
+    if (head === undefined) return;
+    const timeout = this.effectiveTimeout(head);
+    if (timeout !== 0 && performance.now() - head.writtenAt >= timeout) {
+      this.destroy(new TimeoutError(`${head.name} got no reply from ${this.#address} within ${timeout} ms`, head.name, timeout), 'error');
+    } else {
+      this.#armTimer();
+    }
+  }
+
+  async #handshake(options: ConnectionOptions): Promise<void> {
+    const started = performance.now();
+    const steps: Array<{ name: string; duration: number; error: Error | undefined }> = [];
+    const context: HandshakeContext = {
+      options,
+      endpoint: this.endpoint,
+      protocol: options.protocol,
+      send: (args) => {
+        const [command, reply] = createCommand(args, false, undefined, options.connectTimeout);
+        this.send(command);
+        return reply as Promise<RespValue>;
+      },
+    };
+    let failure: Error | undefined;
+    for (const step of options.handshake) {
+      const stepStarted = performance.now();
+      try {
+        await step.run(context);
+        this.#protocol = context.protocol;
+        steps.push({ name: step.name, duration: performance.now() - stepStarted, error: undefined });
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        steps.push({ name: step.name, duration: performance.now() - stepStarted, error: failure });
+        break;
+      }
+    }
+    const hooks = this.#hooks.table.onHandshake;
+    if (hooks.length > 0) {
+      this.#hooks.emit(hooks, 'onHandshake', {
+        connectionId: this.id, server: this.endpoint, protocol: this.#protocol, steps, duration: performance.now() - started, error: failure,
+      });
+    }
+    if (failure !== undefined) {
+      const error = failure instanceof ReplyError || failure instanceof ConnectionError || failure instanceof TimeoutError
+        ? failure
+        : new ConnectionError(`handshake with ${this.#address} failed: ${failure.message}`, 'ERR_HANDSHAKE', { cause: failure });
+      this.destroy(error, 'error');
+      throw error;
+    }
+    if (this.#state !== 'handshaking') {
+      throw new ConnectionError(`connection to ${this.#address} closed during the handshake`, 'ERR_CONNECTION_CLOSED');
+    }
+    this.#state = 'ready';
+    this.#created = true;
+    const created = this.#hooks.table.onConnectionCreated;
+    if (created.length > 0) this.#hooks.emit(created, 'onConnectionCreated', { connectionId: this.id, server: this.endpoint, role: this.role });
+  }
+}
+
+function flushConnection(connection: Connection): void {
+  connection.flush();
+}
+
+function onTimer(connection: Connection): void {
+  connection.checkTimeout();
+}
+
+function frameKind(frame: RespValue[]): string {
+  const first = frame[0];
+  if (typeof first === 'string') return first.toLowerCase();
+  if (Buffer.isBuffer(first)) return first.toString().toLowerCase();
+  return '';
+}

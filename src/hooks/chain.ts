@@ -1,0 +1,98 @@
+import type { HookErrorEvent } from './events.js';
+import { HOOK_MEMBERS, type Hook, type HookMember } from './hook.js';
+
+/** For each member, the hooks that implement it, in registration order. Never mutated. */
+export type HookTable = { readonly [M in HookMember]: readonly Hook[] };
+
+type EventOf<M extends HookMember> = Parameters<NonNullable<Hook[M]>>[0];
+
+/**
+ * The ordered set of hooks of one client. `table` is rebuilt when hooks are added or removed and
+ * read on every event: a member nobody implements is an empty array, so its dispatch is one
+ * length check. Commands capture the table they started with, so a hook removed mid-command still
+ * sees the end of what it saw start.
+ */
+export class HookChain {
+  #hooks: Hook[] = [];
+  #table: HookTable = buildTable([]);
+  readonly #failures = new Map<Hook, Map<string, number>>();
+  readonly #onHookError: (event: HookErrorEvent) => void;
+
+  constructor(hooks: readonly Hook[], onHookError: (event: HookErrorEvent) => void) {
+    this.#onHookError = onHookError;
+    for (const hook of hooks) this.add(hook);
+  }
+
+  get table(): HookTable {
+    return this.#table;
+  }
+
+  get hooks(): readonly Hook[] {
+    return this.#hooks;
+  }
+
+  add(hook: Hook): void {
+    if (this.#hooks.includes(hook)) return;
+    this.#hooks = [...this.#hooks, hook];
+    this.#table = buildTable(this.#hooks);
+  }
+
+  remove(hook: Hook): boolean {
+    if (!this.#hooks.includes(hook)) return false;
+    this.#hooks = this.#hooks.filter((h) => h !== hook);
+    this.#table = buildTable(this.#hooks);
+    return true;
+  }
+
+  /** Failures per hook name and member, e.g. `{ MyHook: { onCommandEnd: 3 } }`. */
+  errorCounts(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [hook, members] of this.#failures) out[hookName(hook)] = Object.fromEntries(members);
+    return out;
+  }
+
+  /** Calls `member` on every hook in `hooks` that implements it (callers pass `table[member]`). */
+  emit<M extends HookMember>(hooks: readonly Hook[], member: M, event: EventOf<M>): void {
+    for (let i = 0; i < hooks.length; i++) this.call(hooks[i]!, member, event, undefined);
+  }
+
+  /** Calls one member of one hook, isolating a throw or a rejection. Returns what it returned. */
+  call<M extends HookMember>(hook: Hook, member: M, event: EventOf<M>, state: unknown): unknown {
+    try {
+      const fn = hook[member] as (this: Hook, e: EventOf<M>, s: unknown) => unknown;
+      const result = fn.call(hook, event, state);
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.#fail(hook, member, error));
+      }
+      return result;
+    } catch (error) {
+      this.#fail(hook, member, error);
+      return undefined;
+    }
+  }
+
+  #fail(hook: Hook, member: string, error: unknown): void {
+    let members = this.#failures.get(hook);
+    if (!members) this.#failures.set(hook, (members = new Map()));
+    const count = (members.get(member) ?? 0) + 1;
+    members.set(member, count);
+    if (count > 1) return;
+    try {
+      this.#onHookError({ hook: hookName(hook), member, error, count });
+    } catch {
+      // A failing hookError listener must not turn a hook failure into a command failure.
+    }
+  }
+}
+
+function buildTable(hooks: readonly Hook[]): HookTable {
+  const table = {} as Record<HookMember, readonly Hook[]>;
+  for (const member of HOOK_MEMBERS) {
+    table[member] = Object.freeze(hooks.filter((h) => typeof h[member] === 'function'));
+  }
+  return Object.freeze(table);
+}
+
+export function hookName(hook: Hook): string {
+  return hook.name ?? (hook.constructor === Object ? 'anonymous hook' : hook.constructor.name);
+}

@@ -1,0 +1,58 @@
+import type {
+  BatchEvent,
+  CommandEvent,
+  ConnectionClosedEvent,
+  ConnectionCreatedEvent,
+  DialEvent,
+  HandshakeEvent,
+  OfflineQueueEvent,
+  ReconnectAttemptEvent,
+} from './events.js';
+
+/**
+ * A hook observes the client. Every member is optional; implement only what you need: the chain
+ * calls a member only on hooks that implement it, so the rest cost nothing.
+ *
+ * A hook cannot change what a command returns. If it throws or rejects, the failure is counted
+ * and reported once per hook and member (the client's `hookError` event); the command is not
+ * affected.
+ *
+ * Per-command state (a span, a start timestamp) travels without a map lookup: whatever
+ * `onCommandStart` returns is passed to `onCommandEnd` as `state` for the same command, and
+ * likewise for batches.
+ */
+export interface Hook {
+  /** Shown in `hookError` events and counts; defaults to the class name. */
+  readonly name?: string;
+
+  onCommandStart?(event: CommandEvent): unknown;
+  onCommandEnd?(event: CommandEvent, state: unknown): void;
+  onBatchStart?(event: BatchEvent): unknown;
+  onBatchEnd?(event: BatchEvent, state: unknown): void;
+  onDial?(event: DialEvent): void;
+  onHandshake?(event: HandshakeEvent): void;
+  onConnectionCreated?(event: ConnectionCreatedEvent): void;
+  onConnectionClosed?(event: ConnectionClosedEvent): void;
+  onReconnectAttempt?(event: ReconnectAttemptEvent): void;
+  onOfflineQueueChange?(event: OfflineQueueEvent): void;
+}
+
+/**
+ * Every member the chain dispatches. A new event (the maintenance notifications, handoffs and
+ * breaker states of later releases) is one more name here and one more optional member above;
+ * no other event's dispatch changes.
+ */
+export const HOOK_MEMBERS = [
+  'onCommandStart',
+  'onCommandEnd',
+  'onBatchStart',
+  'onBatchEnd',
+  'onDial',
+  'onHandshake',
+  'onConnectionCreated',
+  'onConnectionClosed',
+  'onReconnectAttempt',
+  'onOfflineQueueChange',
+] as const satisfies ReadonlyArray<keyof Hook>;
+
+export type HookMember = (typeof HOOK_MEMBERS)[number];

@@ -1,0 +1,373 @@
+/**
+ * The connections of one client. Ordinary commands share one multiplexed connection (pipelined,
+ * in order). Blocking commands, WATCH transactions and pub/sub take an exclusive lease, so they
+ * never stall the shared connection. Sizing follows go-redis: `poolSize` idle lease connections
+ * are kept at most, `minIdleConns` are kept ready, `maxActiveConns` caps every connection open at
+ * once (a lease then waits up to `poolTimeout`, and fails with PoolTimeoutError).
+ *
+ * The pool can list its connections and swap one for a replacement in place: the seam the
+ * maintenance handoff uses.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Command, Connection, ConnectionOwner } from '../connection/index.js';
+import { ClientClosedError } from '../errors.js';
+import type { CloseReason, ConnectionRole, Endpoint, HookChain } from '../hooks/index.js';
+import type { RespValue } from '../protocol/index.js';
+import type { ReconnectStrategy } from './backoff.js';
+import { PoolTimeoutError } from './errors.js';
+import { SharedConnection, type SharedConnectionEvents } from './shared-connection.js';
+
+export interface PoolOptions {
+  /** Dials, handshakes, and returns a ready connection owned by `owner`. */
+  open(role: ConnectionRole, owner: ConnectionOwner): Promise<Connection>;
+  endpoint: () => Endpoint;
+  /** The database new and reused lease connections must have selected. */
+  db: () => number;
+  reconnect: ReconnectStrategy | false;
+  offlineQueueLimit: number;
+  /** Idle lease connections kept at most. */
+  poolSize: number;
+  /** Idle lease connections kept open and ready. */
+  minIdleConns: number;
+  /** Connections open at once at most, shared one included; 0 = no limit. */
+  maxActiveConns: number;
+  /** Milliseconds a lease waits for a free slot under maxActiveConns. */
+  poolTimeout: number;
+  /** Milliseconds an idle lease connection is kept; 0 = forever. */
+  connMaxIdleTime: number;
+  hooks: HookChain;
+}
+
+export type PoolEvents = SharedConnectionEvents;
+
+export type ConnectionListRole = 'shared' | 'lease' | 'pubsub' | 'idle' | 'retiring';
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly role: ConnectionListRole;
+  readonly endpoint: Endpoint;
+  readonly state: Connection['state'];
+  readonly pendingReplies: number;
+  readonly queuedCommands: number;
+}
+
+/** An exclusive connection. Release it when done; a broken one is dropped by the pool. */
+export class Lease implements ConnectionOwner {
+  readonly role: ConnectionRole;
+  /** Pushes that are not for the pool (pub/sub messages) go here first; return true when handled. */
+  onMessage: ((frame: RespValue[]) => boolean) | undefined;
+  /** Told when the leased connection closes. */
+  onLost: ((error: Error | undefined) => void) | undefined;
+  #connection: Connection;
+  #replacement: Connection | undefined;
+  readonly #pool: Pool;
+  #released = false;
+
+  constructor(pool: Pool, connection: Connection, role: ConnectionRole) {
+    this.#pool = pool;
+    this.#connection = connection;
+    this.role = role;
+    connection.owner = this;
+  }
+
+  get connection(): Connection {
+    return this.#connection;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  send(command: Command): void {
+    this.#connection.send(command);
+  }
+
+  /** Gives the connection back. `reusable: false` closes it instead (e.g. after pub/sub). */
+  release(reusable = true): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#pool.returnLease(this, reusable, this.#replacement);
+  }
+
+  /** Marks `replacement` to take this connection's place in the pool once the lease is released. */
+  replaceOnRelease(replacement: Connection): void {
+    this.#replacement?.destroy(undefined, 'application_close');
+    this.#replacement = replacement;
+  }
+
+  onPush(connection: Connection, frame: RespValue[]): void {
+    if (this.onMessage?.(frame)) return;
+    this.#pool.forwardPush(connection, frame);
+  }
+
+  onClose(_connection: Connection, _reason: CloseReason, error: Error | undefined): void {
+    this.#pool.forgetLease(this);
+    this.onLost?.(error);
+  }
+}
+
+interface IdleConnection {
+  connection: Connection;
+  since: number;
+}
+
+export class Pool implements ConnectionOwner {
+  readonly shared: SharedConnection;
+  readonly #options: PoolOptions;
+  readonly #events: PoolEvents;
+  #idle: IdleConnection[] = [];
+  readonly #leases = new Set<Lease>();
+  #opening = 0;
+  #waiters: Array<() => void> = [];
+  #closed = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: PoolOptions, events: PoolEvents) {
+    this.#options = options;
+    this.#events = events;
+    this.shared = new SharedConnection(
+      { open: (owner) => this.#open('shared', owner), reconnect: options.reconnect, offlineQueueLimit: options.offlineQueueLimit, hooks: options.hooks, endpoint: options.endpoint },
+      events,
+    );
+  }
+
+  /** Connections open or being opened, shared and retiring ones included. */
+  get activeCount(): number {
+    return (this.shared.connection ? 1 : 0) + this.shared.retiring.size + this.#idle.length + this.#leases.size + this.#opening;
+  }
+
+  async connect(): Promise<void> {
+    this.#closed = false;
+    await this.shared.connect();
+    this.#fillIdle();
+    if (this.#options.connMaxIdleTime > 0 && this.#idleTimer === undefined) {
+      this.#idleTimer = setInterval(() => this.#evictIdle(), Math.max(100, Math.min(this.#options.connMaxIdleTime / 2, 60_000)));
+      this.#idleTimer.unref();
+    }
+  }
+
+  dispatch(command: Command): void {
+    this.shared.dispatch(command);
+  }
+
+  /** An exclusive connection; waits up to `poolTimeout` when `maxActiveConns` are open. */
+  async acquire(role: ConnectionRole = 'lease'): Promise<Lease> {
+    const deadline = performance.now() + this.#options.poolTimeout;
+    for (;;) {
+      if (this.#closed) throw new ClientClosedError();
+      const idle = this.#takeIdle();
+      if (idle !== undefined) {
+        const lease = new Lease(this, idle, role);
+        this.#leases.add(lease);
+        this.#fillIdle();
+        return lease;
+      }
+      const { maxActiveConns } = this.#options;
+      if (maxActiveConns === 0 || this.activeCount < maxActiveConns) {
+        this.#opening++;
+        let connection: Connection;
+        try {
+          connection = await this.#open(role, this);
+        } finally {
+          this.#opening--;
+        }
+        if (this.#closed) {
+          connection.destroy(undefined, 'application_close');
+          continue;
+        }
+        const lease = new Lease(this, connection, role);
+        this.#leases.add(lease);
+        return lease;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0 || !(await this.#waitForSlot(remaining))) {
+        throw new PoolTimeoutError(
+          `no connection available within ${this.#options.poolTimeout} ms: all maxActiveConns=${maxActiveConns} connections are in use`,
+        );
+      }
+    }
+  }
+
+  /** Every connection of this pool, with its role and state. */
+  connections(): ConnectionInfo[] {
+    const info = (connection: Connection, role: ConnectionListRole): ConnectionInfo => ({
+      id: connection.id, role, endpoint: connection.endpoint, state: connection.state,
+      pendingReplies: connection.pendingReplies, queuedCommands: connection.queuedCommands,
+    });
+    const out: ConnectionInfo[] = [];
+    if (this.shared.connection) out.push(info(this.shared.connection, 'shared'));
+    for (const connection of this.shared.retiring) out.push(info(connection, 'retiring'));
+    for (const lease of this.#leases) out.push(info(lease.connection, lease.role));
+    for (const { connection } of this.#idle) out.push(info(connection, 'idle'));
+    return out;
+  }
+
+  /**
+   * Puts `replacement` (ready, handshaken) in place of connection `id`. The shared connection
+   * drains first (see SharedConnection.swap); an idle one closes at once; a leased one is replaced
+   * when its lease is released. Returns false when no connection has that id.
+   */
+  swap(id: number, replacement: Connection): boolean {
+    if (this.shared.connection?.id === id) {
+      this.shared.swap(replacement);
+      return true;
+    }
+    const idle = this.#idle.find((entry) => entry.connection.id === id);
+    if (idle) {
+      const old = idle.connection;
+      replacement.owner = this;
+      idle.connection = replacement;
+      idle.since = performance.now();
+      void old.close('handoff');
+      return true;
+    }
+    for (const lease of this.#leases) {
+      if (lease.connection.id === id) {
+        lease.replaceOnRelease(replacement);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Dials a connection for a handoff (to `endpoint`, when the caller knows where to go). */
+  open(role: ConnectionRole): Promise<Connection> {
+    return this.#open(role, this);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#wakeAll();
+    const idle = this.#idle;
+    this.#idle = [];
+    await Promise.all([
+      this.shared.close(),
+      ...idle.map(({ connection }) => connection.close()),
+      ...[...this.#leases].map((lease) => lease.connection.close()),
+    ]);
+  }
+
+  destroy(error: Error): void {
+    this.#closed = true;
+    clearInterval(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#wakeAll();
+    this.shared.destroy(error);
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const { connection } of idle) connection.destroy(error, 'application_close');
+    for (const lease of [...this.#leases]) lease.connection.destroy(error, 'application_close');
+  }
+
+  /** Called by Lease.release. */
+  returnLease(lease: Lease, reusable: boolean, replacement: Connection | undefined): void {
+    this.#leases.delete(lease);
+    const connection = lease.connection;
+    const healthy = reusable && connection.state === 'ready' && connection.pendingReplies === 0 && connection.queuedCommands === 0;
+    if (replacement !== undefined) {
+      void connection.close('handoff');
+      this.#keepIdle(replacement);
+    } else if (healthy && !this.#closed && this.#idle.length < this.#options.poolSize && connection.db === this.#options.db()) {
+      this.#keepIdle(connection);
+    } else {
+      void connection.close();
+    }
+    this.#wakeOne();
+  }
+
+  /** Called when a leased connection closes under its lease. */
+  forgetLease(lease: Lease): void {
+    if (this.#leases.delete(lease)) this.#wakeOne();
+  }
+
+  forwardPush(connection: Connection, frame: RespValue[]): void {
+    this.#events.push(connection, frame);
+  }
+
+  onPush(connection: Connection, frame: RespValue[]): void {
+    this.#events.push(connection, frame);
+  }
+
+  /** An idle connection (or one still opening) closed. */
+  onClose(connection: Connection): void {
+    const before = this.#idle.length;
+    this.#idle = this.#idle.filter((entry) => entry.connection !== connection);
+    if (this.#idle.length !== before) this.#wakeOne();
+  }
+
+  #open(role: ConnectionRole, owner: ConnectionOwner): Promise<Connection> {
+    return this.#options.open(role, owner);
+  }
+
+  #keepIdle(connection: Connection): void {
+    connection.owner = this;
+    this.#idle.push({ connection, since: performance.now() });
+  }
+
+  #takeIdle(): Connection | undefined {
+    const db = this.#options.db();
+    for (let entry = this.#idle.pop(); entry !== undefined; entry = this.#idle.pop()) {
+      const { connection } = entry;
+      if (connection.state === 'ready' && connection.db === db) return connection;
+      void connection.close();
+    }
+    return undefined;
+  }
+
+  /** Opens idle connections in the background up to minIdleConns (within maxActiveConns). */
+  #fillIdle(): void {
+    const { minIdleConns, maxActiveConns } = this.#options;
+    while (!this.#closed && this.#idle.length + this.#opening < minIdleConns && (maxActiveConns === 0 || this.activeCount < maxActiveConns)) {
+      this.#opening++;
+      this.#open('lease', this).then(
+        (connection) => {
+          this.#opening--;
+          if (this.#closed) connection.destroy(undefined, 'application_close');
+          else {
+            this.#keepIdle(connection);
+            this.#wakeOne();
+          }
+        },
+        () => {
+          // Reported through the dial/handshake hooks; the next lease request dials again.
+          this.#opening--;
+        },
+      );
+    }
+  }
+
+  #evictIdle(): void {
+    const cutoff = performance.now() - this.#options.connMaxIdleTime;
+    const stale = this.#idle.filter((entry) => entry.since < cutoff);
+    if (stale.length === 0) return;
+    this.#idle = this.#idle.filter((entry) => entry.since >= cutoff);
+    for (const { connection } of stale) void connection.close('pool_eviction_idle');
+    this.#fillIdle();
+  }
+
+  #waitForSlot(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        resolve(false);
+      }, ms);
+      this.#waiters.push(wake);
+    });
+  }
+
+  #wakeOne(): void {
+    this.#waiters.shift()?.();
+  }
+
+  #wakeAll(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
