@@ -100,6 +100,7 @@ export class Maintenance {
     const seq = ++this.#seq;
     const endsAt = Date.now() + timeS * 1000;
     const windows: Array<{ window: Window; old: Set<ProxyConnection>; source: SimNode }> = [];
+    const targets = new Set(moves.map((m) => m.target));
     for (const { source, target } of moves) {
       const old = new Set(source.connections.values());
       const window: Window = {
@@ -108,7 +109,11 @@ export class Maintenance {
         delivered: new Set(),
         frameFor: (_node, connection) => {
           if (!old.has(connection)) {
-            if (source === target) return null;
+            // Joined during the window. On a node that is a target it is a moved connection; with `none` the
+            // client did as told (reconnect to its configured endpoint, which DNS would have
+            // pointed at the target by then): neither gets MOVING again or is closed.
+            // A node that is itself a target only receives moved connections.
+            if (targets.has(source) || (override ?? connection.endpointType) === 'none') return null;
             old.add(connection);
           }
           return movingFrame(seq, remainingSeconds(endsAt), target.announce(override ?? connection.endpointType));

@@ -109,7 +109,8 @@ export class SimNode implements ConnectionOwner {
   async setFaults(update: Partial<NodeFaults>): Promise<void> {
     const wasRefusing = this.faults.refuseConnections;
     Object.assign(this.faults, update);
-    if (!wasRefusing && this.faults.refuseConnections) await this.#closeServers();
+    // Stop listening at once; the close callback would wait for open connections, which stay.
+    if (!wasRefusing && this.faults.refuseConnections) void this.#closeServers();
     if (wasRefusing && !this.faults.refuseConnections) await this.#bindAll(this.#port);
   }
 
