@@ -72,7 +72,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#commandHooks = new CommandHooks(this.#hooks, () => this.#context());
     this.#pool = new Pool(
       {
-        open: (role, owner) => this.#open(role, owner),
+        open: (role, owner, endpoint) => this.#open(role, owner, endpoint),
         endpoint: () => this.#endpoint(),
         db: () => this.#db,
         reconnect: resolved.reconnect,
@@ -189,8 +189,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     const name = typeof args[0] === 'string' ? args[0].toUpperCase() : String(args[0]).toUpperCase();
     const blocking = blockingTimeout(name, args, this.#options.commandTimeout);
     const [command, reply] = createCommand(args, returnBuffers, transform, blocking ?? timeout);
-    const table = this.#hooks.table;
-    if (table.onCommandStart.length !== 0 || table.onCommandEnd.length !== 0) this.#commandHooks.start(command);
+    this.#observe(command);
     if (blocking === undefined) this.#pool.dispatch(command);
     else this.#sendOnLease([command], reply);
     return reply;
@@ -224,8 +223,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       },
     };
     const scope = new WatchScope<S>(executor, (command) => {
-      const table = this.#hooks.table;
-      if (table.onCommandStart.length !== 0 || table.onCommandEnd.length !== 0) this.#commandHooks.start(command);
+      this.#observe(command);
       lease.send(command);
     });
     let reusable = true;
@@ -345,6 +343,12 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     );
   }
 
+  /** Starts command hooks for `command` when any hook listens for command events. */
+  #observe(command: Command): void {
+    const table = this.#hooks.table;
+    if (table.onCommandStart.length !== 0 || table.onCommandEnd.length !== 0) this.#commandHooks.start(command);
+  }
+
   #pubSub(): PubSub {
     if (this.#state !== 'open') throw this.#notOpen();
     this.#pubsub ??= new PubSub({
@@ -358,14 +362,15 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
         else process.nextTick(() => { throw err; });
       },
       resubscribed: () => this.emit('resubscribed'),
+      observe: (command) => this.#observe(command),
     });
     return this.#pubsub;
   }
 
-  #open(role: ConnectionRole, owner: ConnectionOwner): Promise<Connection> {
+  #open(role: ConnectionRole, owner: ConnectionOwner, endpoint?: Endpoint): Promise<Connection> {
     const o = this.#options;
     const options: ConnectionOptions = {
-      host: o.host, port: o.port, tls: o.tls, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout,
+      host: endpoint?.host ?? o.host, port: endpoint?.port ?? o.port, tls: o.tls, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout,
       returnBuffers: o.returnBuffers, protocol: o.protocol, username: o.username, password: o.password,
       clientName: o.clientName, db: this.#db, libName: o.libName, libVersion: o.libVersion, handshake: o.handshake,
     };

@@ -3,7 +3,7 @@
  * connection is lost a new one is leased (with the client's reconnect backoff) and every channel,
  * pattern and shard channel is subscribed again; listeners stay attached throughout.
  */
-import { createCommand } from '../connection/index.js';
+import { createCommand, type Command } from '../connection/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { HookChain } from '../hooks/index.js';
 import type { Lease, ReconnectStrategy } from '../pool/index.js';
@@ -28,6 +28,8 @@ export interface PubSubHost {
   reportError(error: unknown): void;
   /** Subscriptions were restored on a new connection. */
   resubscribed(): void;
+  /** Lets command hooks see SUBSCRIBE-family commands. */
+  observe(command: Command): void;
 }
 
 export class PubSub {
@@ -133,6 +135,7 @@ export class PubSub {
   async #send(lease: Lease, args: string[]): Promise<void> {
     const [command, reply] = createCommand(args, this.#host.returnBuffers);
     command.confirmations = args.length - 1;
+    this.#host.observe(command);
     lease.send(command);
     await reply;
   }

@@ -82,6 +82,8 @@ export class Connection {
   readonly #relaxations: number[] = [];
   #relaxedTimeout = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (performance.now() time). */
+  #timerDeadline = 0;
   #resp2Subscribed = false;
   #created = false;
   #closeReason: CloseReason = 'application_close';
@@ -255,6 +257,7 @@ export class Connection {
   }
 
   #writtenCommandError(command: Command, cause: Error | undefined): Error {
+    if (cause instanceof ProtocolError) return cause;
     if (cause instanceof TimeoutError) {
       if (command.name === cause.command && command.writtenAt + cause.timeout <= performance.now()) return cause;
       return new TimeoutError(
@@ -297,7 +300,7 @@ export class Connection {
       for (const chunk of out) this.#socket.write(chunk);
       this.#socket.uncork();
     }
-    if (this.#timer === undefined) this.#armTimer();
+    this.#watch(this.#written.peek()!);
   }
 
   #reply(value: RespValue): void {
@@ -309,7 +312,12 @@ export class Connection {
     }
     this.#written.shift();
     const next = this.#written.peek();
-    this.#decoder.returnBuffers = next !== undefined ? next.returnBuffers : this.#returnBuffers;
+    if (next !== undefined) {
+      this.#decoder.returnBuffers = next.returnBuffers;
+      this.#watch(next);
+    } else {
+      this.#decoder.returnBuffers = this.#returnBuffers;
+    }
     if (value instanceof ReplyError) {
       value.command = head.name;
       head.fail(value);
@@ -354,19 +362,26 @@ export class Connection {
     if (this.#written.length === 0 && this.#unwritten.length === 0) this.#socket.end();
   }
 
-  #armTimer(): void {
-    const head = this.#written.peek();
-    if (head === undefined) return;
-    const timeout = this.effectiveTimeout(head);
+  /**
+   * Makes sure the timer fires by `command`'s deadline. One timer serves the whole connection: it
+   * is only moved earlier, never per reply, so uniform timeouts cost no timer churn.
+   */
+  #watch(command: Command): void {
+    const timeout = this.effectiveTimeout(command);
     if (timeout === 0) return;
-    this.#timer = setTimeout(onTimer, Math.max(1, head.writtenAt + timeout - performance.now()), this);
+    const deadline = command.writtenAt + timeout;
+    if (this.#timer !== undefined && this.#timerDeadline <= deadline) return;
+    clearTimeout(this.#timer);
+    this.#timerDeadline = deadline;
+    this.#timer = setTimeout(onTimer, Math.max(1, deadline - performance.now()), this);
     this.#timer.unref();
   }
 
   #rearmTimer(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#state !== 'closed') this.#armTimer();
+    const head = this.#written.peek();
+    if (this.#state !== 'closed' && head !== undefined) this.#watch(head);
   }
 
   /** The timer fires for the oldest written command; replies that came meanwhile just move it on. */
@@ -379,7 +394,7 @@ export class Connection {
     if (timeout !== 0 && performance.now() - head.writtenAt >= timeout) {
       this.destroy(new TimeoutError(`${head.name} got no reply from ${this.#address} within ${timeout} ms`, head.name, timeout), 'error');
     } else {
-      this.#armTimer();
+      this.#watch(head);
     }
   }
 

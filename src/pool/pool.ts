@@ -18,8 +18,8 @@ import { PoolTimeoutError } from './errors.js';
 import { SharedConnection, type SharedConnectionEvents } from './shared-connection.js';
 
 export interface PoolOptions {
-  /** Dials, handshakes, and returns a ready connection owned by `owner`. */
-  open(role: ConnectionRole, owner: ConnectionOwner): Promise<Connection>;
+  /** Dials (the configured endpoint, or `endpoint`), handshakes, and returns a ready connection owned by `owner`. */
+  open(role: ConnectionRole, owner: ConnectionOwner, endpoint?: Endpoint): Promise<Connection>;
   endpoint: () => Endpoint;
   /** The database new and reused lease connections must have selected. */
   db: () => number;
@@ -230,9 +230,12 @@ export class Pool implements ConnectionOwner {
     return false;
   }
 
-  /** Dials a connection for a handoff (to `endpoint`, when the caller knows where to go). */
-  open(role: ConnectionRole): Promise<Connection> {
-    return this.#open(role, this);
+  /**
+   * Dials a ready connection, to `endpoint` when given (a handoff knows where the server moved),
+   * for use with `swap()`. Until swapped in, the pool treats it as idle.
+   */
+  open(role: ConnectionRole, endpoint?: Endpoint): Promise<Connection> {
+    return this.#options.open(role, this, endpoint);
   }
 
   async close(): Promise<void> {

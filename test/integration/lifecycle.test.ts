@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientClosedError, ConnectionError, createClient, InvalidArgumentError, TimeoutError } from '../../src/index.js';
+import { connectedClient, track } from '../helpers/clients.js';
+import { startFakeServer, HELLO_REPLY } from '../helpers/fake-server.js';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+describe('client lifecycle', () => {
+  it('refuses commands before connect() with ClientClosedError', async () => {
+    const client = track(createClient({ port: redis.port }));
+    await expect(client.get('k')).rejects.toMatchObject({ code: 'ERR_CLIENT_CLOSED', message: /call connect\(\) first/ });
+  });
+
+  it('connect() resolves with the client; URL options work', async () => {
+    const client = track(createClient(redis.url));
+    expect(await client.connect()).toBe(client);
+    expect(client.isReady).toBe(true);
+    expect(await client.ping()).toBe('PONG');
+  });
+
+  it('close() is graceful: replies pending at close time still arrive', async () => {
+    const client = await connectedClient({ port: redis.port });
+    const pending = Array.from({ length: 500 }, (_, i) => client.set(`close:${i}`, String(i)));
+    const closed = client.close();
+    const results = await Promise.all(pending);
+    await closed;
+    expect(results.every((r) => r === 'OK')).toBe(true);
+    await expect(client.get('close:1')).rejects.toBeInstanceOf(ClientClosedError);
+    const check = await connectedClient({ port: redis.port });
+    expect(await check.get('close:499')).toBe('499');
+  });
+
+  it('destroy() fails pending commands with ClientClosedError and emits end once', async () => {
+    const client = await connectedClient({ port: redis.port, commandTimeout: 0 });
+    let ends = 0;
+    client.on('end', () => ends++);
+    const blocked = client.sendCommand(['DEBUG', 'SLEEP', '0']).catch((e: unknown) => e);
+    const pending = client.get('x');
+    client.destroy();
+    await expect(pending).rejects.toBeInstanceOf(ClientClosedError);
+    await blocked;
+    client.destroy();
+    expect(ends).toBe(1);
+  });
+
+  it('an unreachable endpoint rejects connect() with a ConnectionError naming host:port', async () => {
+    const port = await freePort();
+    const client = track(createClient({ port, reconnect: false }));
+    const error = await client.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).message).toContain(`127.0.0.1:${port}`);
+    expect(client.isOpen).toBe(false);
+  });
+
+  it('a server that accepts but never answers fails the handshake after connectTimeout', async () => {
+    const silent = await startFakeServer(() => undefined);
+    try {
+      const client = track(createClient({ port: silent.port, connectTimeout: 150 }));
+      const error = await client.connect().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).command).toBe('HELLO');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('falls back to AUTH and RESP2 when the server has no HELLO', async () => {
+    const seen: string[][] = [];
+    const old = await startFakeServer((command) => {
+      seen.push(command);
+      if (command[0] === 'HELLO') return "-ERR unknown command 'HELLO', with args beginning with: '3'\r\n";
+      if (command[0] === 'GET') return '$5\r\nhello\r\n';
+      return '+OK\r\n';
+    });
+    try {
+      const client = track(createClient({ port: old.port, password: 'pw', name: 'legacy' }));
+      await client.connect();
+      expect(await client.get('k')).toBe('hello');
+      expect(seen.map((c) => c[0])).toEqual(['HELLO', 'AUTH', 'CLIENT', 'CLIENT', 'CLIENT', 'GET']);
+      expect(seen[1]).toEqual(['AUTH', 'pw']);
+      expect(seen[2]).toEqual(['CLIENT', 'SETNAME', 'legacy']);
+    } finally {
+      await old.close();
+    }
+  });
+
+  it('rejects commands with unsendable arguments without touching the connection', async () => {
+    const client = await connectedClient({ port: redis.port });
+    await expect(client.sendCommand(['SET', 'k', undefined as unknown as string])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.set('k', NaN)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(client.sendCommand(['MULTI'])).rejects.toThrow(/client\.multi\(\)/);
+    expect(await client.set('k', 'still fine')).toBe('OK');
+  });
+
+  it('HELLO reply shape from a RESP3 server is accepted', async () => {
+    const fake = await startFakeServer((command) => (command[0] === 'HELLO' ? HELLO_REPLY : command[0] === 'PING' ? '+PONG\r\n' : '+OK\r\n'));
+    try {
+      const client = track(createClient({ port: fake.port }));
+      await client.connect();
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await fake.close();
+    }
+  });
+});
