@@ -15,14 +15,22 @@ declare const bulkBrand: unique symbol;
  */
 export type Bulk = string & { readonly [bulkBrand]: true };
 
-/** Replaces `Bulk` with the client's string type `S`, deeply. */
-export type Resolve<T, S> = T extends Bulk
+/**
+ * Replaces `Bulk` with the client's string type `S`, deeply. `RespValue` (untyped replies such as
+ * EVAL's) holds no `Bulk` and is left as is; so are Buffers, errors and bigints.
+ */
+export type Resolve<T, S> = [RespValue] extends [T] ? T : ResolveBulk<T, S>;
+
+type ResolveBulk<T, S> = T extends Bulk
   ? S
-  : T extends ReadonlyArray<infer U>
-    ? Array<Resolve<U, S>>
-    : T extends object
-      ? { [K in keyof T]: Resolve<T[K], S> }
-      : T;
+  : T extends Buffer | Error | bigint
+    ? T
+    : T extends readonly unknown[]
+      ? // A homomorphic mapped type keeps tuples as tuples: [Bulk, Bulk[]] becomes [S, S[]].
+        { -readonly [K in keyof T]: ResolveBulk<T[K], S> }
+      : T extends object
+        ? { [K in keyof T]: ResolveBulk<T[K], S> }
+        : T;
 
 /** A key: a string or binary-safe Buffer. */
 export type Key = string | Buffer;

@@ -1,5 +1,5 @@
-import type { CommandArgument } from '../../protocol/index.js';
-import { as, spec, toRecord, via, type Bulk, type Key, type Value } from '../command-spec.js';
+import type { CommandArgument, RespValue } from '../../protocol/index.js';
+import { as, spec, text, toRecord, via, type Bulk, type Key, type Value } from '../command-spec.js';
 import { scanArgs, type ScanOptions } from './keys.js';
 
 /** `hSet(key, field, value)` or `hSet(key, { field: value, … })`. */
@@ -10,6 +10,20 @@ function hSetArgs(key: Key, fieldOrEntries: Key | Record<string, Value>, value?:
   if (value === undefined) throw new TypeError('hSet(key, field, value): value is missing');
   return ['HSET', key, fieldOrEntries, value];
 }
+
+export interface HashEntry {
+  field: string;
+  value: Bulk;
+}
+
+/** HRANDFIELD … WITHVALUES: RESP3 `[[field, value], …]` or RESP2 flat `[field, value, …]`. */
+const toHashEntries = (value: RespValue): HashEntry[] => {
+  if (!Array.isArray(value)) return [];
+  const flat = value.length > 0 && Array.isArray(value[0]) ? (value as RespValue[][]).flat() : value;
+  const out: HashEntry[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ field: text(flat[i]!), value: flat[i + 1] as Bulk });
+  return out;
+};
 
 export const hashCommands = {
   hSet: spec(hSetArgs, as<number>()),
@@ -26,5 +40,8 @@ export const hashCommands = {
   hLen: spec((key: Key) => ['HLEN', key], as<number>()),
   hStrLen: spec((key: Key, field: Key) => ['HSTRLEN', key, field], as<number>()),
   hRandField: spec((key: Key) => ['HRANDFIELD', key], as<Bulk | null>()),
+  /** Up to `count` distinct fields; a negative count allows repeats and returns exactly |count|. */
+  hRandFieldCount: spec((key: Key, count: number) => ['HRANDFIELD', key, count], as<Bulk[]>()),
+  hRandFieldCountWithValues: spec((key: Key, count: number) => ['HRANDFIELD', key, count, 'WITHVALUES'], via(toHashEntries)),
   hScan: spec((key: Key, cursor: string | number, options?: Omit<ScanOptions, 'TYPE'>) => scanArgs(['HSCAN', key, cursor], options), as<[Bulk, Bulk[]]>()),
 };

@@ -22,6 +22,7 @@ export const COMMANDS = {
 export type Commands = typeof COMMANDS;
 export type { SetOptions, GetExOptions } from './strings.js';
 export type { ScanOptions } from './keys.js';
-export type { KeyElement } from './lists.js';
+export type { HashEntry } from './hashes.js';
+export type { KeyElement, LPosOptions } from './lists.js';
 export type { ZMember, ZAddOptions, ZRangeOptions, KeyScoredMember } from './sorted-sets.js';
 export type { ScriptInput } from './scripting.js';
