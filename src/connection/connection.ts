@@ -240,11 +240,7 @@ export class Connection {
     for (let command = this.#written.shift(); command !== undefined; command = this.#written.shift()) {
       command.fail(this.#writtenCommandError(command, error));
     }
-    this.owner.onClose(this, reason, error);
-    const left = this.takeUnwritten();
-    for (const command of left) {
-      command.fail(error ?? new ConnectionError(`connection to ${this.#address} is closed`, 'ERR_CONNECTION_CLOSED'));
-    }
+    // Reported before the owner reacts (e.g. starts reconnecting), so hooks see cause before effect.
     if (this.#created) {
       const hooks = this.#hooks.table.onConnectionClosed;
       if (hooks.length > 0) {
@@ -252,6 +248,11 @@ export class Connection {
           connectionId: this.id, server: this.endpoint, role: this.role, reason, error, lifetime: performance.now() - this.createdAt,
         });
       }
+    }
+    this.owner.onClose(this, reason, error);
+    const left = this.takeUnwritten();
+    for (const command of left) {
+      command.fail(error ?? new ConnectionError(`connection to ${this.#address} is closed`, 'ERR_CONNECTION_CLOSED'));
     }
     this.#markClosed();
   }
