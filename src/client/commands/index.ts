@@ -24,5 +24,5 @@ export type { SetOptions, GetExOptions } from './strings.js';
 export type { ScanOptions } from './keys.js';
 export type { HashEntry } from './hashes.js';
 export type { KeyElement, LPosOptions } from './lists.js';
-export type { ZMember, ZAddOptions, ZRangeOptions, KeyScoredMember } from './sorted-sets.js';
+export type { ZMember, ZAddOptions, ZRangeOptions, ZStoreOptions, KeyScoredMember } from './sorted-sets.js';
 export type { ScriptInput } from './scripting.js';

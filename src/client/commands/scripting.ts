@@ -22,4 +22,6 @@ export const scriptingCommands = {
   functionLoad: spec((code: string, options?: { REPLACE?: boolean }) =>
     options?.REPLACE ? ['FUNCTION', 'LOAD', 'REPLACE', code] : ['FUNCTION', 'LOAD', code], as<Bulk>()),
   functionDelete: spec((library: string) => ['FUNCTION', 'DELETE', library], as<'OK'>()),
+  /** Deletes every library (FLUSHDB/FLUSHALL leave functions in place). */
+  functionFlush: spec((mode?: 'ASYNC' | 'SYNC') => (mode ? ['FUNCTION', 'FLUSH', mode] : ['FUNCTION', 'FLUSH']), as<'OK'>()),
 };

@@ -9,11 +9,22 @@ export const setCommands = {
   sMIsMember: spec((key: Key, members: Value[]) => ['SMISMEMBER', key, ...members], as<number[]>()),
   sCard: spec((key: Key) => ['SCARD', key], as<number>()),
   sPop: spec((key: Key) => ['SPOP', key], as<Bulk | null>()),
+  /** Removes and returns up to `count` random members ([] for a missing key). */
+  sPopCount: spec((key: Key, count: number) => ['SPOP', key, count], as<Bulk[]>()),
   sRandMember: spec((key: Key) => ['SRANDMEMBER', key], as<Bulk | null>()),
+  /** Up to `count` distinct random members; a negative count allows repeats and returns exactly |count|. */
+  sRandMemberCount: spec((key: Key, count: number) => ['SRANDMEMBER', key, count], as<Bulk[]>()),
   sMove: spec((source: Key, destination: Key, member: Value) => ['SMOVE', source, destination, member], as<number>()),
   sInter: spec((...keys: Key[]) => ['SINTER', ...keys], as<Bulk[]>()),
   sUnion: spec((...keys: Key[]) => ['SUNION', ...keys], as<Bulk[]>()),
   sDiff: spec((...keys: Key[]) => ['SDIFF', ...keys], as<Bulk[]>()),
+  /** The size of the intersection, counting at most `LIMIT` (0 = no limit). */
+  sInterCard: spec((keys: Key | Key[], options?: { LIMIT?: number }) => {
+    const list = Array.isArray(keys) ? keys : [keys];
+    const args: Array<string | Buffer | number> = ['SINTERCARD', list.length, ...list];
+    if (options?.LIMIT !== undefined) args.push('LIMIT', options.LIMIT);
+    return args;
+  }, as<number>()),
   sInterStore: spec((destination: Key, ...keys: Key[]) => ['SINTERSTORE', destination, ...keys], as<number>()),
   sUnionStore: spec((destination: Key, ...keys: Key[]) => ['SUNIONSTORE', destination, ...keys], as<number>()),
   sDiffStore: spec((destination: Key, ...keys: Key[]) => ['SDIFFSTORE', destination, ...keys], as<number>()),

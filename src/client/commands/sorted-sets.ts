@@ -44,6 +44,21 @@ function zRangeArgs(key: Key, start: number | string, stop: number | string, opt
   return args;
 }
 
+export interface ZStoreOptions {
+  /** One multiplier per source key. */
+  WEIGHTS?: number[];
+  /** How scores of a member in several sources combine (default SUM). */
+  AGGREGATE?: 'SUM' | 'MIN' | 'MAX';
+}
+
+function zStoreArgs(command: string, destination: Key, keys: Key | Key[], options?: ZStoreOptions): CommandArgument[] {
+  const list = Array.isArray(keys) ? keys : [keys];
+  const args: CommandArgument[] = [command, destination, list.length, ...list];
+  if (options?.WEIGHTS) args.push('WEIGHTS', ...options.WEIGHTS);
+  if (options?.AGGREGATE) args.push('AGGREGATE', options.AGGREGATE);
+  return args;
+}
+
 export interface KeyScoredMember {
   key: Bulk;
   value: Bulk;
@@ -73,6 +88,10 @@ export const sortedSetCommands = {
   zRemRangeByRank: spec((key: Key, start: number, stop: number) => ['ZREMRANGEBYRANK', key, start, stop], as<number>()),
   zRemRangeByScore: spec((key: Key, min: number | string, max: number | string) =>
     ['ZREMRANGEBYSCORE', key, typeof min === 'number' ? score(min) : min, typeof max === 'number' ? score(max) : max], as<number>()),
+  /** Stores the union of `keys` in `destination`; returns its size. */
+  zUnionStore: spec((destination: Key, keys: Key | Key[], options?: ZStoreOptions) => zStoreArgs('ZUNIONSTORE', destination, keys, options), as<number>()),
+  /** Stores the intersection of `keys` in `destination`; returns its size. */
+  zInterStore: spec((destination: Key, keys: Key | Key[], options?: ZStoreOptions) => zStoreArgs('ZINTERSTORE', destination, keys, options), as<number>()),
   zPopMin: spec((key: Key) => ['ZPOPMIN', key], via(toScoredMember)),
   zPopMax: spec((key: Key) => ['ZPOPMAX', key], via(toScoredMember)),
   zPopMinCount: spec((key: Key, count: number) => ['ZPOPMIN', key, count], via(toScoredMembers)),
