@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { SimulatorError } from '../simulator/errors.js';
+import { UsageError, parseArgs } from './args.js';
+import { SIMULATE_HELP, simulate } from './simulate.js';
+import { TRIGGER_HELP, trigger } from './trigger.js';
+
+/** The `hitless` command: `simulate` (and `simulate trigger`), `demo`. */
+
+const MAIN_HELP = `Usage: hitless <command> [options]
+
+Commands:
+  simulate            run the maintenance simulator in front of a redis-server
+  simulate trigger    start a maintenance (migrate, failover, bind, ...) on a running simulator
+  demo                the maintenance demo (coming soon)
+
+Run \`hitless <command> --help\` for a command's options.
+`;
+
+const DEMO_HELP = `Usage: hitless demo
+
+The maintenance demo. Coming soon: it lands in a later issue.
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const [command, sub] = args.positionals;
+  const help = args.flags.help === true;
+  if (command === undefined) {
+    console.log(MAIN_HELP);
+    return help ? 0 : 1;
+  }
+  if (command === 'demo') {
+    console.log(help ? DEMO_HELP : 'coming soon: the demo lands in a later issue; meanwhile run `hitless simulate --help`');
+    return 0;
+  }
+  if (command === 'simulate' && sub === 'trigger') {
+    if (help) {
+      console.log(TRIGGER_HELP);
+      return 0;
+    }
+    return trigger(args);
+  }
+  if (command === 'simulate') {
+    if (help) {
+      console.log(SIMULATE_HELP);
+      return 0;
+    }
+    if (sub !== undefined) throw new UsageError(`unknown simulate subcommand "${sub}"`);
+    await simulate(args);
+    return 0;
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof SimulatorError) {
+      console.error(`hitless: ${err.message}\nRun \`hitless --help\` for usage.`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../../src/cli/args.js';
+import { actionRequest } from '../../../src/cli/trigger.js';
+import { parseHostPort, parseUpstream, simulateConfig } from '../../../src/simulator/config.js';
+import { SimulatorError } from '../../../src/simulator/index.js';
+
+describe('simulate configuration', () => {
+  it('reads our flags: one node per --listen address', () => {
+    const { options, endpointsConfig } = simulateConfig(parseArgs(['--upstream', 'redis://127.0.0.1:7000', '--listen', '127.0.0.1:16379,127.0.0.2:16380',
+      '--control', '127.0.0.1:18100', '--endpoints-config', '/tmp/e.json', '--moving-time-s', '1', '--oss']).flags, {});
+    expect(options.nodes).toEqual([
+      { upstream: { host: '127.0.0.1', port: 7000 }, listen: [{ host: '127.0.0.1', port: 16379 }], maintSupport: 'oss' },
+      { upstream: { host: '127.0.0.1', port: 7000 }, listen: [{ host: '127.0.0.2', port: 16380 }], maintSupport: 'oss' },
+    ]);
+    expect(options.control).toEqual({ host: '127.0.0.1', port: 18100 });
+    expect(options.timings).toEqual({ movingTimeS: 1 });
+    expect(endpointsConfig).toBe('/tmp/e.json');
+  });
+
+  it("reads cae-resp-proxy's environment, and its camelCase flags over it", () => {
+    const env = { LISTEN_PORT: '17000,17001', LISTEN_HOST: '0.0.0.0', TARGET_HOST: 'redis', TARGET_PORT: '6379', API_PORT: '3000', TIMEOUT: '0', DEFAULT_INTERCEPTORS: 'cluster,hitless' };
+    const fromEnv = simulateConfig({}, env).options;
+    expect(fromEnv.nodes!.map((n) => n.listen)).toEqual([[{ host: '0.0.0.0', port: 17000 }], [{ host: '0.0.0.0', port: 17001 }]]);
+    expect(fromEnv.nodes![0]).toMatchObject({ upstream: { host: 'redis', port: 6379 }, idleTimeoutMs: 0 });
+    expect(fromEnv.control).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(fromEnv.defaultInterceptors).toEqual(['cluster', 'hitless']);
+    const flags = simulateConfig(parseArgs(['--listenPort=15379', '--apiPort', '4000', '--target-host', 'other']).flags, env).options;
+    expect(flags.nodes!.map((n) => n.listen![0]!.port)).toEqual([15379]);
+    expect(flags.nodes![0]!.upstream.host).toBe('other');
+    expect(flags.control!.port).toBe(4000);
+  });
+
+  it('rejects bad values with ERR_SIM_BAD_INPUT naming the field', () => {
+    const bad = (flags: string[], env = {}): SimulatorError => {
+      try {
+        simulateConfig(parseArgs(flags).flags, env);
+      } catch (err) {
+        return err as SimulatorError;
+      }
+      throw new Error('no error');
+    };
+    expect(bad([]).code).toBe('ERR_SIM_BAD_INPUT');
+    expect(bad(['--upstream', 'redis://h:1', '--listen', 'h']).message).toContain('--listen');
+    expect(bad(['--upstream', 'rediss://h:1']).message).toContain('TLS');
+    expect(bad([], { TARGET_HOST: 'h', TARGET_PORT: '1', DEFAULT_INTERCEPTORS: 'magic' }).message).toContain('magic');
+    expect(bad(['--upstream', 'redis://h:1', '--migrate-wait-ms', '-5']).message).toContain('--migrate-wait-ms');
+  });
+
+  it('parses host:port, IPv6 included, and redis URLs', () => {
+    expect(parseHostPort('[::1]:6380', 'x')).toEqual({ host: '::1', port: 6380 });
+    expect(parseUpstream('redis://localhost')).toEqual({ host: 'localhost', port: 6379 });
+    expect(parseUpstream('127.0.0.1:7')).toEqual({ host: '127.0.0.1', port: 7 });
+  });
+});
+
+describe('trigger requests', () => {
+  it('map CLI actions onto fault-injector actions', () => {
+    const args = parseArgs(['simulate', 'trigger', 'bind', '--endpoint-type', 'none', '--time-s', '2', '--param', 'bdb_id=1']);
+    expect(actionRequest('bind', [], args)).toEqual({ path: '/action', body: { type: 'bind', parameters: { endpoint_type: 'none', time_s: 2, bdb_id: 1 } } });
+    const none = parseArgs([]);
+    expect(actionRequest('sequence', ['migrate,bind'], none).body).toEqual({ type: 'sequence_of_actions', parameters: { actions: [{ type: 'migrate', params: {} }, { type: 'bind', params: {} }] } });
+    expect(actionRequest('notifications', ['off'], none).body).toEqual({ type: 'update_cluster_config', parameters: { config: { client_maint_notifications: false } } });
+    expect(actionRequest('drop', [], none)).toEqual({ path: '/simulator/faults', body: { dropConnections: true } });
+    expect(() => actionRequest('notifications', ['maybe'], none)).toThrow(/on or off/);
+    expect(() => parseArgs(['--control'])).toThrow(/needs a value/);
+  });
+});
