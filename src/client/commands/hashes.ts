@@ -2,8 +2,13 @@ import type { CommandArgument, RespValue } from '../../protocol/index.js';
 import { as, spec, text, toRecord, via, type Bulk, type Key, type Value } from '../command-spec.js';
 import { scanArgs, type ScanOptions } from './keys.js';
 
-/** `hSet(key, field, value)` or `hSet(key, { field: value, … })`. */
-function hSetArgs(key: Key, fieldOrEntries: Key | Record<string, Value>, value?: Value): CommandArgument[] {
+/** Several fields at once: an object, a Map, or `[field, value]` pairs (the last two allow Buffer fields). */
+export type HashFields = Record<string, Value> | Map<Key, Value> | Array<[Key, Value]>;
+
+/** `hSet(key, field, value)` or `hSet(key, { field: value, … })` (or a Map, or pairs). */
+function hSetArgs(key: Key, fieldOrEntries: Key | HashFields, value?: Value): CommandArgument[] {
+  if (fieldOrEntries instanceof Map) return ['HSET', key, ...[...fieldOrEntries].flat()];
+  if (Array.isArray(fieldOrEntries)) return ['HSET', key, ...fieldOrEntries.flat()];
   if (typeof fieldOrEntries === 'object' && !Buffer.isBuffer(fieldOrEntries)) {
     return ['HSET', key, ...Object.entries(fieldOrEntries).flat()];
   }

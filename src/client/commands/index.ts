@@ -22,7 +22,7 @@ export const COMMANDS = {
 export type Commands = typeof COMMANDS;
 export type { SetOptions, GetExOptions } from './strings.js';
 export type { ScanOptions } from './keys.js';
-export type { HashEntry } from './hashes.js';
+export type { HashEntry, HashFields } from './hashes.js';
 export type { KeyElement, LPosOptions } from './lists.js';
 export type { ZMember, ZAddOptions, ZRangeOptions, ZStoreOptions, KeyScoredMember } from './sorted-sets.js';
 export type { ScriptInput } from './scripting.js';

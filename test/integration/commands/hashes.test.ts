@@ -26,6 +26,21 @@ describe.each(PROTOCOLS)('hashes (RESP%i)', (protocol) => {
     expect(Object.keys(all).sort()).toEqual(['a', 'b', 'c', 'with space']);
   });
 
+  it('hSet takes a Map or [field, value] pairs, Buffer fields included', async () => {
+    expect(await client.hSet('h', new Map<string | Buffer, string | number>([['a', 1], [Buffer.from('b'), 'two']]))).toBe(2);
+    expect(await client.hSet('h', [['c', '3'], [Buffer.from('a'), 'one']])).toBe(1);
+    expect({ ...(await client.hGetAll('h')) }).toEqual({ a: 'one', b: 'two', c: '3' });
+  });
+
+  it('hGetAll with fields named __proto__ and constructor gives own properties and pollutes nothing', async () => {
+    await client.hSet('h', [['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']]);
+    const all = await client.hGetAll('h');
+    expect(Object.keys(all).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(all, '__proto__')?.value).toBe('p');
+    expect(all['constructor']).toBe('c');
+    expect(({} as Record<string, unknown>)['toString']).toBe(Object.prototype.toString);
+  });
+
   it('hGetAll of a missing key is an empty record', async () => {
     const all = await client.hGetAll('missing');
     expect(Object.keys(all)).toEqual([]);

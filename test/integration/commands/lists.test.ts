@@ -101,7 +101,11 @@ describe.each(PROTOCOLS)('lists (RESP%i)', (protocol) => {
     it('blPop is answered by a later lPush from the same client while the shared connection keeps serving', async () => {
       const popped = client.blPop(['q1', 'q2'], 0);
       await waitFor(async () => (await blockedClients(client)) === 1, 'BLPOP to block on the server');
-      // The shared connection is not held up by the blocked one.
+      // BLPOP holds a lease with its reply pending; the shared connection is not held up by it.
+      const lease = client.connections().find((c) => c.role === 'lease' && c.pendingReplies === 1);
+      expect(lease).toBeDefined();
+      const shared = client.connections().find((c) => c.role === 'shared');
+      expect(shared!.id).not.toBe(lease!.id);
       expect(await client.ping()).toBe('PONG');
       await client.set('during', 'block');
       expect(await client.get('during')).toBe('block');
