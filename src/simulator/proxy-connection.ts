@@ -146,6 +146,17 @@ export class ProxyConnection {
     this.#owner.closed(this);
   }
 
+  /** Closes after what was written reaches the client (destroy() would drop unsent bytes). */
+  #endGracefully(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.#delayTimer);
+    this.#upstream?.destroy();
+    this.#client.end();
+    setTimeout(() => this.#client.destroy(), 1000).unref();
+    this.#owner.closed(this);
+  }
+
   #connectUpstream(): void {
     if (this.closed) return;
     const { host, port } = this.#owner.upstream;
@@ -162,10 +173,7 @@ export class ProxyConnection {
   #upstreamGone(): void {
     if (this.closed) return;
     this.#endWhenFlushed = true;
-    if (this.#delayed.length === 0) {
-      this.#client.end();
-      this.close();
-    }
+    if (this.#delayed.length === 0) this.#endGracefully();
   }
 
   #onClientData = (chunk: Buffer): void => {
@@ -187,7 +195,7 @@ export class ProxyConnection {
       this.#upstream.write(data);
     }
     this.#flushClient();
-    if (this.#endWhenFlushed && this.#delayed.length === 0) this.close();
+    if (this.#endWhenFlushed && this.#delayed.length === 0) this.#endGracefully();
   };
 
   #onCommand = (buffer: Buffer, start: number, end: number): void => {
@@ -282,10 +290,7 @@ export class ProxyConnection {
       const now = Date.now();
       while (this.#delayed.length > 0 && this.#delayed[0]!.due <= now) this.#write(this.#delayed.shift()!.data);
       if (this.#delayed.length > 0) this.#scheduleDelayed();
-      else if (this.#endWhenFlushed) {
-        this.#client.end();
-        this.close();
-      }
+      else if (this.#endWhenFlushed) this.#endGracefully();
     }, Math.max(0, head.due - Date.now()));
   }
 

@@ -90,6 +90,20 @@ describe('proxy: frames', () => {
     expect(new Date(record.connectedAt).getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it('delivers the last reply before closing when the server hangs up (QUIT)', async () => {
+    const client = await connect();
+    expect(await client.call(['PING'], ['QUIT'])).toEqual(['PONG', 'OK']);
+    await client.waitClosed();
+  });
+
+  it('answers a client that breaks the protocol with an error, then hangs up', async () => {
+    const client = await connect();
+    client.socket.write('*1\r\n?bad\r\n');
+    await client.waitClosed();
+    expect(client.replies).toHaveLength(1);
+    expect(String((client.replies[0] as Error).message)).toMatch(/^ERR Protocol error/);
+  });
+
   it('forwards inline commands', async () => {
     const client = await connect();
     client.socket.write('PING\r\n');
