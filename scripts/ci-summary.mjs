@@ -45,7 +45,7 @@ process.exit(failed === 0 ? 0 : 1);
 function countVitest(report) {
   if (!existsSync(report)) return { passed: 0, failed: 1, note: 'no vitest report written' };
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
   return {
     passed: r.numPassedTests,
     failed: r.numFailedTests + brokenFiles + (r.numTotalTests === 0 ? 1 : 0),

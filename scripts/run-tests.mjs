@@ -17,7 +17,7 @@ if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests;
   // A file that failed before running any test (import error, crashed hook) counts as one failure.
-  const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
   failed = r.numFailedTests + brokenFiles + (r.numTotalTests === 0 ? 1 : 0);
 } else {
   failed = 1;

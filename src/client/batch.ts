@@ -10,7 +10,7 @@ import { redactArguments, type BatchEvent, type BatchKind, type BatchOutcome, ty
 import { invalidArgument, ReplyError, type CommandArgument, type RespValue } from '../protocol/index.js';
 import { installCommands, type ChainOf } from './command-spec.js';
 import { COMMANDS, type Commands } from './commands/index.js';
-import { blockingTimeout } from './routing.js';
+import { blockingTimeout, replacementFor } from './routing.js';
 
 /** Where a batch's commands go: the client's shared connection, or a WATCH scope's lease. */
 export interface Executor {
@@ -51,6 +51,10 @@ abstract class Batch {
   add(args: CommandArgument[], transform: ReplyTransform | undefined): this {
     const invalid = invalidArgument(args);
     if (invalid !== undefined) throw new InvalidArgumentError(`${String(args[0])}: ${invalid}`);
+    // A batch shares the connection with everyone else: it must not change that connection's state.
+    const name = String(args[0]).toUpperCase();
+    const instead = name === 'SELECT' ? 'client.select()' : replacementFor(name);
+    if (instead !== undefined) throw new InvalidArgumentError(`${name} cannot be queued in a pipeline or transaction; use ${instead}`);
     this.queued.push({ args, transform });
     return this;
   }

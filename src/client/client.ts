@@ -333,6 +333,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   #sendOnLease(commands: Command[], settled: Promise<unknown>): void {
     this.#pool.acquire('lease').then(
       (lease) => {
+        lease.blocking = true;
         for (const command of commands) lease.send(command);
         const done = (): void => lease.release();
         settled.then(done, done);

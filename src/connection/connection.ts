@@ -20,6 +20,7 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { CloseReason, ConnectionRole, Endpoint, HookChain } from '../hooks/index.js';
+import { ClientClosedError } from '../errors.js';
 import { CommandWriter, Decoder, ProtocolError, ReplyError, type RespValue } from '../protocol/index.js';
 import { createCommand, DEFAULT_TIMEOUT, type Command } from './command.js';
 import { dial } from './dial.js';
@@ -258,7 +259,7 @@ export class Connection {
   }
 
   #writtenCommandError(command: Command, cause: Error | undefined): Error {
-    if (cause instanceof ProtocolError) return cause;
+    if (cause instanceof ProtocolError || cause instanceof ClientClosedError) return cause;
     if (cause instanceof TimeoutError) {
       if (command.name === cause.command && command.writtenAt + cause.timeout <= performance.now()) return cause;
       return new TimeoutError(

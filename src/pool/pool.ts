@@ -54,6 +54,11 @@ export interface ConnectionInfo {
 /** An exclusive connection. Release it when done; a broken one is dropped by the pool. */
 export class Lease implements ConnectionOwner {
   readonly role: ConnectionRole;
+  /**
+   * Set while a blocking command runs on the lease: its reply may never come, so a graceful
+   * close of the client interrupts it instead of waiting.
+   */
+  blocking = false;
   /** Pushes that are not for the pool (pub/sub messages) go here first; return true when handled. */
   onMessage: ((frame: RespValue[]) => boolean) | undefined;
   /** Told when the leased connection closes. */
@@ -86,6 +91,7 @@ export class Lease implements ConnectionOwner {
   release(reusable = true): void {
     if (this.#released) return;
     this.#released = true;
+    this.blocking = false;
     this.#pool.returnLease(this, reusable, this.#replacement);
   }
 
@@ -238,6 +244,7 @@ export class Pool implements ConnectionOwner {
     return this.#options.open(role, this, endpoint);
   }
 
+  /** Graceful: pending replies arrive first; blocking commands on leases are interrupted. */
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#idleTimer);
@@ -245,6 +252,9 @@ export class Pool implements ConnectionOwner {
     this.#wakeAll();
     const idle = this.#idle;
     this.#idle = [];
+    for (const lease of [...this.#leases]) {
+      if (lease.blocking) lease.connection.destroy(new ClientClosedError('the client was closed while a blocking command waited'), 'application_close');
+    }
     await Promise.all([
       this.shared.close(),
       ...idle.map(({ connection }) => connection.close()),

@@ -3,6 +3,7 @@ import { ClientClosedError, ConnectionError, createClient, InvalidArgumentError,
 import { connectedClient, track } from '../helpers/clients.js';
 import { startFakeServer, HELLO_REPLY } from '../helpers/fake-server.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -108,5 +109,28 @@ describe('client lifecycle', () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it('close() interrupts a blocking command waiting forever on a lease instead of hanging', async () => {
+    const client = track(createClient({ port: redis.port }));
+    await client.connect();
+    const pending = client.blPop('never-pushed', 0).catch((e: unknown) => e);
+    await waitFor(() => client.connections().some((c) => c.role === 'lease' && c.pendingReplies === 1), 'BLPOP written on its lease');
+    const other = client.set('during-close', '1');
+    await client.close();
+    expect(await other).toBe('OK');
+    const error = await pending;
+    expect(error).toBeInstanceOf(ClientClosedError);
+    expect((error as Error).message).toMatch(/blocking command/);
+  });
+
+  it('pipelines and transactions refuse commands that would change the shared connection', async () => {
+    const client = await connectedClient({ port: redis.port });
+    for (const args of [['SELECT', '5'], ['MULTI'], ['SUBSCRIBE', 'x'], ['WATCH', 'k']]) {
+      expect(() => client.pipeline().sendCommand(args)).toThrow(InvalidArgumentError);
+      expect(() => client.multi().sendCommand(args)).toThrow(/cannot be queued/);
+    }
+    expect(await client.ping()).toBe('PONG');
+    expect(client.db).toBe(0);
   });
 });
