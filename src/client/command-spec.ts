@@ -1,6 +1,5 @@
 import type { ReplyTransform } from '../connection/index.js';
 import type { CommandArgument, RespValue } from '../protocol/index.js';
-import { ReplyError } from '../protocol/index.js';
 
 /**
  * A command is described once, as a spec: how to build its arguments and how to shape its reply.
@@ -139,14 +138,6 @@ export const toScoredMembers = (value: RespValue): ScoredMember[] => {
 export const toScoredMember = (value: RespValue): ScoredMember | null => {
   if (!Array.isArray(value) || value.length === 0) return null;
   return toScoredMembers(value)[0] ?? null;
-};
-
-export const toBoolean = (value: RespValue): boolean => value === 1 || value === true;
-
-/** Rejects a reply that is an error value (used where an aggregate may carry one). */
-export const throwIfError = (value: RespValue): RespValue => {
-  if (value instanceof ReplyError) throw value;
-  return value;
 };
 
 /** Appends `[NAME, value]` for each option present, e.g. `EX 10`. */

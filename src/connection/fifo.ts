@@ -30,13 +30,6 @@ export class Fifo<T> {
     return item;
   }
 
-  /** Removes and returns everything, oldest first. */
-  drain(): T[] {
-    const out: T[] = [];
-    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item);
-    return out;
-  }
-
   #grow(): void {
     const next: Array<T | undefined> = new Array(this.#items.length * 2);
     for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) & (this.#items.length - 1)];

@@ -79,10 +79,6 @@ export class Lease implements ConnectionOwner {
     return this.#connection;
   }
 
-  get released(): boolean {
-    return this.#released;
-  }
-
   send(command: Command): void {
     this.#connection.send(command);
   }

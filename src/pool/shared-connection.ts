@@ -66,10 +66,6 @@ export class SharedConnection implements ConnectionOwner {
     return this.#retiring;
   }
 
-  get offlineQueueDepth(): number {
-    return this.#offline.length;
-  }
-
   async connect(): Promise<void> {
     if (this.#state === 'ready' || this.#state === 'connecting' || this.#state === 'reconnecting') return;
     this.#state = 'connecting';

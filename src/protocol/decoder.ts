@@ -64,11 +64,6 @@ export class Decoder {
     this.#handlers = handlers;
   }
 
-  /** True while a frame has started but not finished (used to know a stream ended mid-frame). */
-  get hasPartialFrame(): boolean {
-    return this.#stack.length > 0 || this.#heldBytes > 0 || (this.#buffer !== null && this.#offset < this.#buffer.length);
-  }
-
   /** Forget any partial frame and a previous protocol error (used when a socket is replaced). */
   reset(): void {
     this.#generation++;

@@ -11,16 +11,6 @@ export type CommandArgument = string | Buffer | number;
 export class CommandWriter {
   #text = '';
   #chunks: Array<string | Buffer> = [];
-  #length = 0;
-
-  /** How many bytes are waiting (a UTF-8 estimate for text; exact for Buffers). */
-  get pendingBytes(): number {
-    return this.#length + this.#text.length;
-  }
-
-  get isEmpty(): boolean {
-    return this.#text.length === 0 && this.#chunks.length === 0;
-  }
 
   append(args: readonly CommandArgument[]): void {
     let text = '*' + args.length + '\r\n';
@@ -34,7 +24,6 @@ export class CommandWriter {
       } else {
         text += '$' + arg.length + '\r\n';
         this.#chunks.push(this.#text + text, arg);
-        this.#length += this.#text.length + text.length + arg.length;
         this.#text = '';
         text = '\r\n';
       }
@@ -53,7 +42,6 @@ export class CommandWriter {
     if (this.#text.length > 0) chunks.push(this.#text);
     this.#chunks = [];
     this.#text = '';
-    this.#length = 0;
     return chunks;
   }
 }
