@@ -1,4 +1,5 @@
 import { ProtocolError, ReplyError } from './errors.js';
+import { CR, LF, MAX_BULK_LENGTH, MAX_LINE_LENGTH, parseLength } from './wire.js';
 import type { RespMap, RespValue } from './types.js';
 
 /**
@@ -19,14 +20,7 @@ export interface DecoderHandlers {
   onError(error: ProtocolError): void;
 }
 
-/** Redis refuses bulk strings over 512 MB (proto-max-bulk-len); so do we. */
-const MAX_BULK_LENGTH = 512 * 1024 * 1024;
-/** Longest header or simple line we will buffer while waiting for its CRLF. */
-const MAX_LINE_LENGTH = 1024 * 1024;
 const MAX_AGGREGATE_LENGTH = 2 ** 32;
-
-const CR = 13;
-const LF = 10;
 
 type AggregateKind = 'array' | 'set' | 'push' | 'map' | 'attribute';
 
@@ -37,9 +31,6 @@ interface Aggregate {
   items: RespValue[] | RespMap;
   key: string | undefined;
 }
-
-/** Thrown inside the decoder to unwind to `feed()`, which reports it once. */
-class Malformed extends Error {}
 
 /** Signals that the buffered bytes end inside the current element. */
 const INCOMPLETE = Symbol('incomplete');
@@ -95,12 +86,13 @@ export class Decoder {
     try {
       this.#drain(generation);
     } catch (err) {
-      if (!(err instanceof Malformed)) throw err;
+      // Our handlers never throw ProtocolError, so one here always comes from parsing.
+      if (!(err instanceof ProtocolError)) throw err;
       if (generation !== this.#generation) return;
       this.#failed = true;
       this.#buffer = null;
       this.#stack = [];
-      this.#handlers.onError(new ProtocolError(err.message));
+      this.#handlers.onError(err);
     }
   }
 
@@ -124,7 +116,7 @@ export class Decoder {
   #holdFrom(buffer: Buffer, start: number): void {
     const rest = buffer.subarray(start);
     if (this.#needed === 0) {
-      if (rest.length > MAX_LINE_LENGTH) throw new Malformed(`no CRLF within ${MAX_LINE_LENGTH} bytes`);
+      if (rest.length > MAX_LINE_LENGTH) throw new ProtocolError(`no CRLF within ${MAX_LINE_LENGTH} bytes`);
       this.#needed = rest.length + 1;
     }
     this.#held = [rest];
@@ -174,7 +166,7 @@ export class Decoder {
     const start = this.#offset;
     const lineEnd = findCR(buffer, start + 1);
     if (lineEnd === -1 || lineEnd + 1 >= buffer.length) return INCOMPLETE;
-    if (buffer[lineEnd + 1] !== LF) throw new Malformed(`expected LF after CR at byte ${lineEnd + 1}`);
+    if (buffer[lineEnd + 1] !== LF) throw new ProtocolError(`expected LF after CR at byte ${lineEnd + 1}`);
     const type = buffer[start]!;
     const next = lineEnd + 2;
     switch (type) {
@@ -193,7 +185,7 @@ export class Decoder {
       case 0x21 /* ! blob error */:
         return this.#blob(buffer, type, start, lineEnd, next);
       case 0x5f /* _ null */:
-        if (lineEnd !== start + 1) throw new Malformed('null frame with content');
+        if (lineEnd !== start + 1) throw new ProtocolError('null frame with content');
         this.#offset = next;
         return null;
       case 0x23 /* # boolean */: {
@@ -202,7 +194,7 @@ export class Decoder {
           if (buffer[start + 1] === 0x74) return true;
           if (buffer[start + 1] === 0x66) return false;
         }
-        throw new Malformed(`invalid boolean "${buffer.toString('latin1', start + 1, lineEnd)}"`);
+        throw new ProtocolError(`invalid boolean "${buffer.toString('latin1', start + 1, lineEnd)}"`);
       }
       case 0x2c /* , double */:
         this.#offset = next;
@@ -210,7 +202,7 @@ export class Decoder {
       case 0x28 /* ( big number */: {
         this.#offset = next;
         const text = buffer.toString('latin1', start + 1, lineEnd);
-        if (!/^[-+]?\d+$/.test(text)) throw new Malformed(`invalid big number "${text}"`);
+        if (!/^[-+]?\d+$/.test(text)) throw new ProtocolError(`invalid big number "${text}"`);
         return BigInt(text);
       }
       case 0x2a /* * array */:
@@ -224,7 +216,7 @@ export class Decoder {
       case 0x7c /* | attribute */:
         return this.#open(buffer, 'attribute', start, lineEnd, next);
       default:
-        throw new Malformed(`unknown RESP type byte 0x${type.toString(16).padStart(2, '0')}`);
+        throw new ProtocolError(`unknown RESP type byte 0x${type.toString(16).padStart(2, '0')}`);
     }
   }
 
@@ -237,22 +229,22 @@ export class Decoder {
   ): RespValue | typeof INCOMPLETE {
     const length = parseLength(buffer, start + 1, lineEnd);
     if (length === -1) {
-      if (type !== 0x24) throw new Malformed('negative length on a non-bulk blob');
+      if (type !== 0x24) throw new ProtocolError('negative length on a non-bulk blob');
       this.#offset = next;
       return null;
     }
-    if (length > MAX_BULK_LENGTH) throw new Malformed(`bulk length ${length} exceeds ${MAX_BULK_LENGTH}`);
+    if (length > MAX_BULK_LENGTH) throw new ProtocolError(`bulk length ${length} exceeds ${MAX_BULK_LENGTH}`);
     const end = next + length;
     if (end + 2 > buffer.length) {
       this.#needed = end + 2 - start;
       return INCOMPLETE;
     }
-    if (buffer[end] !== CR || buffer[end + 1] !== LF) throw new Malformed('bulk string not followed by CRLF');
+    if (buffer[end] !== CR || buffer[end + 1] !== LF) throw new ProtocolError('bulk string not followed by CRLF');
     this.#offset = end + 2;
     if (type === 0x21) return new ReplyError(buffer.toString('utf8', next, end));
     let from = next;
     if (type === 0x3d) {
-      if (length < 4 || buffer[next + 3] !== 0x3a) throw new Malformed('verbatim string without a format prefix');
+      if (length < 4 || buffer[next + 3] !== 0x3a) throw new ProtocolError('verbatim string without a format prefix');
       from = next + 4;
     }
     return this.returnBuffers ? Buffer.from(buffer.subarray(from, end)) : buffer.toString('utf8', from, end);
@@ -268,15 +260,15 @@ export class Decoder {
     const count = parseLength(buffer, start + 1, lineEnd);
     this.#offset = next;
     if (count === -1) {
-      if (kind !== 'array') throw new Malformed(`negative length on a ${kind}`);
+      if (kind !== 'array') throw new ProtocolError(`negative length on a ${kind}`);
       return null;
     }
-    if (count > MAX_AGGREGATE_LENGTH) throw new Malformed(`${kind} length ${count} is too large`);
+    if (count > MAX_AGGREGATE_LENGTH) throw new ProtocolError(`${kind} length ${count} is too large`);
     if (kind === 'push' && this.#stack.length > 0) kind = 'array';
     const isMap = kind === 'map' || kind === 'attribute';
     if (count === 0) {
       if (kind === 'attribute') return ATTRIBUTE_OR_OPENED;
-      if (kind === 'push') throw new Malformed('empty push frame');
+      if (kind === 'push') throw new ProtocolError('empty push frame');
       return isMap ? (Object.create(null) as RespMap) : [];
     }
     this.#stack.push({
@@ -306,22 +298,6 @@ function mapKey(key: RespValue): string {
   return JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-/** A length or count: -1, or digits only. */
-function parseLength(buffer: Buffer, from: number, to: number): number {
-  if (to === from) throw new Malformed('empty length');
-  if (buffer[from] === 0x2d) {
-    if (to === from + 2 && buffer[from + 1] === 0x31) return -1;
-    throw new Malformed(`invalid length "${buffer.toString('latin1', from, to)}"`);
-  }
-  if (to - from > 15) throw new Malformed(`length "${buffer.toString('latin1', from, to)}" is too large`);
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const d = buffer[i]! - 0x30;
-    if (d < 0 || d > 9) throw new Malformed(`invalid length "${buffer.toString('latin1', from, to)}"`);
-    n = n * 10 + d;
-  }
-  return n;
-}
 
 /** A RESP integer. Values beyond 2^53 lose precision, as JavaScript numbers do. */
 function parseInteger(buffer: Buffer, from: number, to: number): number {
@@ -331,16 +307,16 @@ function parseInteger(buffer: Buffer, from: number, to: number): number {
     negative = buffer[i] === 0x2d;
     i++;
   }
-  if (i === to) throw new Malformed('integer without digits');
+  if (i === to) throw new ProtocolError('integer without digits');
   if (to - i > 15) {
     const text = buffer.toString('latin1', from, to);
-    if (!/^[-+]?\d+$/.test(text)) throw new Malformed(`invalid integer "${text}"`);
+    if (!/^[-+]?\d+$/.test(text)) throw new ProtocolError(`invalid integer "${text}"`);
     return Number(text);
   }
   let n = 0;
   for (; i < to; i++) {
     const d = buffer[i]! - 0x30;
-    if (d < 0 || d > 9) throw new Malformed(`invalid integer "${buffer.toString('latin1', from, to)}"`);
+    if (d < 0 || d > 9) throw new ProtocolError(`invalid integer "${buffer.toString('latin1', from, to)}"`);
     n = n * 10 + d;
   }
   return negative ? -n : n;
@@ -359,6 +335,6 @@ function parseDouble(text: string): number {
     case '-nan':
       return NaN;
   }
-  if (!DOUBLE.test(text)) throw new Malformed(`invalid double "${text}"`);
+  if (!DOUBLE.test(text)) throw new ProtocolError(`invalid double "${text}"`);
   return Number(text);
 }

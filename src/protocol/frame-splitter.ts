@@ -1,4 +1,5 @@
 import { ProtocolError } from './errors.js';
+import { CR, LF, MAX_BULK_LENGTH, MAX_LINE_LENGTH, parseLength } from './wire.js';
 
 /**
  * Splits a RESP2/RESP3 byte stream into whole top-level frames without decoding them, so a proxy
@@ -24,10 +25,6 @@ export interface FrameSplitterOptions {
   inline?: boolean;
 }
 
-const CR = 13;
-const LF = 10;
-const MAX_BULK_LENGTH = 512 * 1024 * 1024;
-const MAX_LINE_LENGTH = 1024 * 1024;
 
 /** Marks an open attribute on the stack: its completion does not count as an element. */
 const ATTRIBUTE = -1;
@@ -237,20 +234,4 @@ function isRespType(byte: number): boolean {
     default:
       return false;
   }
-}
-
-function parseLength(buffer: Buffer, from: number, to: number): number {
-  if (to === from) throw new ProtocolError('empty length');
-  if (buffer[from] === 0x2d) {
-    if (to === from + 2 && buffer[from + 1] === 0x31) return -1;
-    throw new ProtocolError(`invalid length "${buffer.toString('latin1', from, to)}"`);
-  }
-  if (to - from > 15) throw new ProtocolError(`length "${buffer.toString('latin1', from, to)}" is too large`);
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const d = buffer[i]! - 0x30;
-    if (d < 0 || d > 9) throw new ProtocolError(`invalid length "${buffer.toString('latin1', from, to)}"`);
-    n = n * 10 + d;
-  }
-  return n;
 }

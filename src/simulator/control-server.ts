@@ -4,6 +4,7 @@ import { SimulatorError, badInput } from './errors.js';
 import { faultInjectorRoutes } from './fault-injector-api.js';
 import { proxyApiRoutes } from './proxy-api.js';
 import type { Simulator } from './simulator.js';
+import type { Reply, Request, Route } from './routes.js';
 import type { HostPort } from './types.js';
 
 /**
@@ -11,27 +12,6 @@ import type { HostPort } from './types.js';
  * fault-injector routes and the cae-resp-proxy routes). Plain node:http and a table of routes;
  * every failure becomes a JSON 4xx/5xx and never reaches the proxy.
  */
-
-export interface Request {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  /** The raw body (at most MAX_BODY bytes). */
-  body(): Promise<Buffer>;
-  /** The body parsed as JSON (400 if it is not JSON). */
-  json(): Promise<unknown>;
-}
-
-export interface Reply {
-  status?: number;
-  body: unknown;
-}
-
-export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Path with `:name` segments. */
-  path: string;
-  handle(request: Request): Promise<Reply> | Reply;
-}
 
 export interface ControlServer {
   address: HostPort;

@@ -1,5 +1,5 @@
 import { SimulatorError, badInput } from './errors.js';
-import type { Route } from './control-server.js';
+import type { Route } from './routes.js';
 import type { Simulator } from './simulator.js';
 import type { NodeFaults } from './types.js';
 

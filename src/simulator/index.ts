@@ -3,12 +3,13 @@
  * maintenance, in front of real redis-servers, with HTTP control APIs compatible with Redis's
  * fault injector and cae-resp-proxy.
  */
-export { Simulator, validateFrames } from './simulator.js';
+export { Simulator } from './simulator.js';
+export { validateFrames } from './frames.js';
 export type {
   DefaultInterceptor, MovingOptions, RelaxOptions, SendResult, SimulatorOptions, SmigrateOptions,
 } from './simulator.js';
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
-export type { ProxyDefaults } from './proxy-api.js';
+export type { ProxyDefaults } from './types.js';
 export type { InterceptorStats } from './interceptors.js';
 export {
   failedOverFrame, failingOverFrame, formatSlots, migratedFrame, migratingFrame, movingFrame, parseSlots, smigratedFrame,

@@ -1,6 +1,8 @@
 import { badInput } from './errors.js';
-import type { Request, Route } from './control-server.js';
-import { validateFrames, type Simulator } from './simulator.js';
+import type { Request, Route } from './routes.js';
+import { validateFrames } from './frames.js';
+import type { Simulator } from './simulator.js';
+import type { ProxyDefaults } from './types.js';
 
 /**
  * Routes compatible with cae-resp-proxy's control API (v0.1.9 code shapes, which is what
@@ -12,12 +14,6 @@ import { validateFrames, type Simulator } from './simulator.js';
  * carry our per-connection record (opt-in, endpoint type, counters) next to cae's fields.
  */
 
-export interface ProxyDefaults {
-  listenHost: string;
-  targetHost?: string;
-  targetPort?: number;
-  timeoutMs?: number;
-}
 
 export function proxyApiRoutes(simulator: Simulator): Route[] {
   return [

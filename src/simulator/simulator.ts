@@ -1,5 +1,5 @@
-import { FrameSplitter, ProtocolError } from '../protocol/index.js';
 import { ActionRunner } from './actions.js';
+import { validateFrames } from './frames.js';
 import { SimulatorError, badInput } from './errors.js';
 import { Interceptors } from './interceptors.js';
 import { Maintenance } from './maintenance.js';
@@ -7,10 +7,9 @@ import { parseSlots } from './notifications.js';
 import type { ProxyConnection } from './proxy-connection.js';
 import { SimNode, type NodeHost } from './sim-node.js';
 import { startControlServer, type ControlServer } from './control-server.js';
-import type { ProxyDefaults } from './proxy-api.js';
 import {
   DEFAULT_TIMINGS, type ActionRecord, type ConnectionInfo, type EndpointType, type HostPort, type NodeFaults,
-  type NodeInfo, type NodeOptions, type ScenarioResult, type ScenarioTimings,
+  type NodeInfo, type NodeOptions, type ProxyDefaults, type ScenarioResult, type ScenarioTimings,
 } from './types.js';
 
 /**
@@ -319,20 +318,5 @@ export class Simulator {
       s = e + 1;
     }
     return Buffer.from(`*${count}\r\n${parts.join('')}`);
-  }
-}
-
-/** Throws ERR_SIM_BAD_FRAME unless `bytes` is one or more whole RESP frames. */
-export function validateFrames(bytes: Buffer): void {
-  const splitter = new FrameSplitter();
-  let frames = 0;
-  try {
-    splitter.feed(bytes, () => void frames++);
-  } catch (err) {
-    if (err instanceof ProtocolError) throw new SimulatorError('ERR_SIM_BAD_FRAME', `not RESP: ${err.message}`);
-    throw err;
-  }
-  if (frames === 0 || splitter.hasPartialFrame) {
-    throw new SimulatorError('ERR_SIM_BAD_FRAME', 'the payload must be one or more whole RESP frames (it ends inside a frame)');
   }
 }

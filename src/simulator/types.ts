@@ -118,3 +118,11 @@ export interface ScenarioResult {
   /** Connections the old node closed after MOVING's time_s. */
   closed: number;
 }
+
+/** Defaults a cae-resp-proxy configuration supplies for nodes added over its API. */
+export interface ProxyDefaults {
+  listenHost: string;
+  targetHost?: string;
+  targetPort?: number;
+  timeoutMs?: number;
+}
