@@ -1,0 +1,69 @@
+/**
+ * Micro benchmark of the per-command hook path (src/client/command-hooks.ts) on the tsc build:
+ * nanoseconds per command for creating a command with and without CommandHooks.start/commandEnded,
+ * and for the pieces that path is made of. `npx tsx bench/micro/client/command-hooks.ts`
+ */
+import { pathToFileURL } from 'node:url';
+import { compileHitless } from '../../compile.js';
+
+type Modules = [
+  typeof import('../../../src/client/command-hooks.js'),
+  typeof import('../../../src/hooks/index.js'),
+  typeof import('../../../src/connection/index.js'),
+];
+
+const dir = compileHitless('hitless-micro');
+const load = (path: string): Promise<unknown> => import(pathToFileURL(`${dir}/src/${path}`).href);
+const [{ CommandHooks }, { HookChain, redactArguments }, { createCommand }] = (await Promise.all([
+  load('client/command-hooks.js'),
+  load('hooks/index.js'),
+  load('connection/index.js'),
+])) as Modules;
+
+class CountingHook {
+  readonly name = 'count';
+  starts = 0;
+  ends = 0;
+  onCommandStart(): unknown {
+    this.starts++;
+    return undefined;
+  }
+  onCommandEnd(): void {
+    this.ends++;
+  }
+}
+
+/** Best of 5 runs of `n` calls, after a warm-up, in ns per call. */
+function measure(label: string, fn: () => unknown, n = 2_000_000): void {
+  for (let i = 0; i < n / 4; i++) fn();
+  let best = Infinity;
+  for (let run = 0; run < 5; run++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / n);
+  }
+  console.log(`${label.padEnd(58)} ${best.toFixed(1).padStart(6)} ns`);
+}
+
+const server = { host: '127.0.0.1', port: 6379 };
+const args = ['SET', 'key:1', 'v'.repeat(64)];
+const hooksFor = (hooks: object[]) => new CommandHooks(new HookChain(hooks, () => {}), () => ({ server, db: 0 }));
+const one = hooksFor([new CountingHook()]);
+const three = hooksFor([new CountingHook(), new CountingHook(), new CountingHook()]);
+
+console.log(`command hook path, node ${process.version}`);
+measure('createCommand (what a command costs without hooks)', () => createCommand(args, false));
+measure('createCommand + start + commandEnded, 1 counting hook', () => {
+  const [command] = createCommand(args, false);
+  one.start(command);
+  one.commandEnded(command, 'OK', undefined);
+});
+measure('createCommand + start + commandEnded, 3 counting hooks', () => {
+  const [command] = createCommand(args, false);
+  three.start(command);
+  three.commandEnded(command, 'OK', undefined);
+});
+measure('  of which: redactArguments([SET k v])', () => redactArguments(args));
+measure('  of which: Object.freeze(args.slice())', () => Object.freeze(args.slice()));
+measure("  of which: 'SET'.toUpperCase()", () => args[0]!.toUpperCase());
+measure('  of which: performance.now() (called twice per command)', () => performance.now());

@@ -1,0 +1,434 @@
+/**
+ * `npm run bench`: hitless, node-redis 6.3.1 and ioredis 6 (with and without auto-pipelining)
+ * side by side against one fresh redis-server (issue 2), the hook chain's overhead (issue 10),
+ * and memory; `--node <path>` re-runs all of it under another Node binary (issue 9).
+ *
+ * Nothing here asserts a timing: the output reports the numbers and how they compare with the
+ * targets, and how noisy the rounds were.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { hitless, ioredis, nodeRedis, useHitless, type BenchClient } from './clients.js';
+import { loadHitless } from './compile.js';
+import { hookVariants } from './hook-variants.js';
+import { hasTaskset, pin, startServer, type BenchServer } from './redis-server.js';
+import { heapAfterCommands, pendingCommands, type PendingHeap, type SteadyHeap } from './memory.js';
+import { bytes, opsPerSecond, percent, ratio, summarize, table, type Summary } from './stats.js';
+import { RUNNERS, WORKLOADS, type WorkloadName } from './workloads.js';
+
+const SECTIONS = ['concurrent', 'latency', 'pipeline', 'hooks', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
+const ALIASES: Record<string, Section> = { a: 'concurrent', b: 'latency', c: 'pipeline' };
+
+const HELP = `Usage: npm run bench -- [options]
+
+Runs against one fresh redis-server on a free loopback port (stopped at the end, also on Ctrl-C):
+  concurrent  (a) 100 concurrent callers, SET then GET of 64 B values
+  latency     (b) one caller, each command awaited
+  pipeline    (c) explicit pipelines of 1000 GETs
+  hooks       workload (a) on hitless with no hooks / an empty hook / 1 and 3 counting hooks
+  memory      heap after 1M commands (flat?) and heap held by 100k pending commands
+Clients in (a)-(c): hitless, node-redis 6.3.1 (RESP3), ioredis 6, ioredis 6 + enableAutoPipelining.
+Each round runs every client once, in a rotated order; the tables show the median and min-max.
+
+Options:
+  --rounds N        rounds per client workload (default 5)
+  --hook-rounds N   rounds of the hook comparison (default 11)
+  --ops N           commands per measurement for (a), (c) and hooks (default 300000; hooks use 2N);
+                    (b) uses N/5, since each of its commands waits a full round trip
+  --memory-ops N    commands for the heap-after-N reading (default 1000000)
+  --only LIST       comma-separated sections: ${SECTIONS.join(', ')} (or a, b, c)
+  --node PATH       run this whole benchmark under another Node binary (same options)
+  --pin MODE        both: redis-server on the last CPU and Node on CPU 0 (taskset); redis: only
+                    redis-server pinned; none (default)
+  --source          measure src/ through tsx instead of the tsc-compiled build users get
+  --json FILE       also write every measurement to FILE (bench/report.ts turns files into tables)
+  --help            this text
+`;
+
+interface Options {
+  rounds: number;
+  hookRounds: number;
+  ops: number;
+  memoryOps: number;
+  sections: Set<Section>;
+  json: string | undefined;
+  pin: PinMode;
+  source: boolean;
+}
+
+type PinMode = 'both' | 'redis' | 'none';
+
+function pinMode(value: string | undefined): PinMode {
+  if (value === undefined || value === 'none') return 'none';
+  if (!hasTaskset() || os.cpus().length < 2) throw new Error('--pin needs taskset and at least 2 CPUs');
+  if (value === 'both' || value === 'redis') return value;
+  throw new Error(`--pin must be both, redis or none, got ${value}`);
+}
+
+export interface WorkloadResult {
+  title: string;
+  ops: number;
+  clients: Record<string, Summary>;
+}
+
+export interface HookResult {
+  ops: number;
+  variants: Record<string, { opsPerSecond: Summary; pairedRatio: Summary; counted?: { starts: number; ends: number } }>;
+}
+
+export interface BenchResult {
+  meta: {
+    date: string;
+    node: string;
+    v8: string;
+    platform: string;
+    cpus: number;
+    cpuModel: string;
+    redis: string;
+    pinning?: string;
+    hitless?: string;
+    loadAverage?: { start: number[]; end?: number[] };
+    options: { rounds: number; hookRounds: number; ops: number; memoryOps: number; only: string[] };
+  };
+  workloads: Partial<Record<WorkloadName, WorkloadResult>>;
+  hooks?: HookResult;
+  memory?: { steady: Record<string, SteadyHeap>; pending: Record<string, PendingHeap>; baseline: PendingHeap };
+  durationSeconds: number;
+}
+
+function parseOptions(argv: string[]): (Options & { node: string | undefined }) | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string' },
+      'hook-rounds': { type: 'string' },
+      ops: { type: 'string' },
+      'memory-ops': { type: 'string' },
+      only: { type: 'string' },
+      node: { type: 'string' },
+      json: { type: 'string' },
+      pin: { type: 'string' },
+      source: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const int = (name: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
+    return n;
+  };
+  const sections = new Set<Section>();
+  for (const part of (values.only ?? SECTIONS.join(',')).split(',')) {
+    const name = part.trim();
+    const section = ALIASES[name] ?? SECTIONS.find((s) => s === name);
+    if (section === undefined) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(', ')}, a, b, c)`);
+    sections.add(section);
+  }
+  return {
+    rounds: int('rounds', values.rounds, 5),
+    hookRounds: int('hook-rounds', values['hook-rounds'], 11),
+    ops: int('ops', values.ops, 300_000),
+    memoryOps: int('memory-ops', values['memory-ops'], 1_000_000),
+    sections,
+    json: values.json,
+    node: values.node,
+    pin: pinMode(values.pin),
+    source: values.source ?? false,
+  };
+}
+
+/** Re-runs this script under `node` with the same arguments minus --node; resolves to its exit code. */
+function runUnder(node: string, argv: string[]): Promise<number> {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--node') i++;
+    else if (!argv[i]!.startsWith('--node=')) rest.push(argv[i]!);
+  }
+  const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+  const script = fileURLToPath(import.meta.url);
+  console.log(`[bench] re-running under ${node}: ${node} ${tsx} ${script} ${rest.join(' ')}`);
+  const child = spawn(node, [tsx, script, ...rest], { stdio: 'inherit' });
+  // Ctrl-C reaches the child through the terminal's process group; it stops its own redis-server.
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      console.error(`[bench] could not start ${node}: ${error.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function range(summary: Summary): string {
+  return `${opsPerSecond(summary.min)}–${opsPerSecond(summary.max)}`;
+}
+
+async function runWorkload(name: WorkloadName, clients: BenchClient[], options: Options): Promise<WorkloadResult> {
+  const ops = name === 'latency' ? Math.round(options.ops / 5) : options.ops;
+  const runner = RUNNERS[name];
+  console.log(`\n${WORKLOADS[name]}: ${ops} commands per measurement, ${options.rounds} rounds`);
+  for (const client of clients) await runner(client, ops, `bench:${client.name}`);
+  log(`${name}: warmed up`);
+  const samples = new Map<string, number[]>(clients.map((c) => [c.name, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    const cells: string[] = [];
+    for (const client of rotate(clients, round)) {
+      const value = await runner(client, ops, `bench:${client.name}`);
+      samples.get(client.name)!.push(value);
+      cells.push(`${client.name} ${opsPerSecond(value)}`);
+    }
+    log(`${name} round ${round + 1}/${options.rounds}: ${cells.join(', ')} ops/s`);
+  }
+  const result: WorkloadResult = { title: WORKLOADS[name], ops, clients: {} };
+  for (const [client, values] of samples) result.clients[client] = summarize(values);
+  const hitlessMedian = result.clients.hitless!.median;
+  console.log(
+    '\n' +
+      table(
+        ['client', 'median ops/s', 'min–max', 'spread', 'hitless ÷ client'],
+        Object.entries(result.clients).map(([client, s]) => [
+          client,
+          opsPerSecond(s.median),
+          range(s),
+          percent(s.spread, 0).replace('+', '±'),
+          client === 'hitless' ? '' : ratio(hitlessMedian / s.median),
+        ]),
+      ),
+  );
+  return result;
+}
+
+async function runHooks(server: BenchServer, options: Options): Promise<HookResult> {
+  const ops = options.ops * 2;
+  const variants = hookVariants();
+  console.log(`\nHook overhead, workload (a) on hitless: ${ops} commands per measurement, ${options.hookRounds} rounds`);
+  const clients = await Promise.all(variants.map((v) => hitless(v.name, server, v.hooks)));
+  const run = RUNNERS.concurrent;
+  for (const client of clients) await run(client, ops, `bench:hooks:${client.name}`);
+  log('hooks: warmed up');
+  const samples = clients.map(() => [] as number[]);
+  const paired = clients.map(() => [] as number[]);
+  for (let round = 0; round < options.hookRounds; round++) {
+    const values: number[] = [];
+    for (const index of rotate([...clients.keys()], round)) {
+      values[index] = await run(clients[index]!, ops, `bench:hooks:${index}`);
+    }
+    values.forEach((v, i) => {
+      samples[i]!.push(v);
+      paired[i]!.push(v / values[0]!);
+    });
+    log(`hooks round ${round + 1}/${options.hookRounds}: ${variants.map((v, i) => `${v.name} ${opsPerSecond(values[i]!)}`).join(', ')} ops/s`);
+  }
+  await Promise.all(clients.map((c) => c.close()));
+  const result: HookResult = { ops, variants: {} };
+  variants.forEach((v, i) => {
+    const counted = v.counted();
+    result.variants[v.name] = { opsPerSecond: summarize(samples[i]!), pairedRatio: summarize(paired[i]!), ...(counted ? { counted } : {}) };
+  });
+  const base = result.variants['no hooks']!.opsPerSecond.median;
+  console.log(
+    '\n' +
+      table(
+        ['hooks', 'median ops/s', 'min–max', 'spread', 'ratio of medians', 'median paired ratio', 'paired min–max', 'cost'],
+        Object.entries(result.variants).map(([name, r]) => [
+          name,
+          opsPerSecond(r.opsPerSecond.median),
+          range(r.opsPerSecond),
+          percent(r.opsPerSecond.spread, 0).replace('+', '±'),
+          name === 'no hooks' ? '' : ratio(r.opsPerSecond.median / base),
+          name === 'no hooks' ? '' : ratio(r.pairedRatio.median),
+          name === 'no hooks' ? '' : `${r.pairedRatio.min.toFixed(2)}–${r.pairedRatio.max.toFixed(2)}`,
+          name === 'no hooks' ? '' : percent(1 - r.pairedRatio.median),
+        ]),
+      ),
+  );
+  for (const [name, r] of Object.entries(result.variants)) {
+    if (r.counted) log(`hooks: "${name}" counted ${r.counted.starts} starts and ${r.counted.ends} ends`);
+  }
+  console.log('Paired ratio: each variant ÷ "no hooks" in the same round (rounds are interleaved, so drift cancels); cost = 1 − its median.');
+  return result;
+}
+
+async function runMemory(clients: BenchClient[], options: Options): Promise<NonNullable<BenchResult['memory']>> {
+  const pendingCount = 100_000;
+  console.log(`\nMemory: ${pendingCount} pending GETs per client; heap after ${options.memoryOps} commands of workload (a)`);
+  const baseline = await pendingCommands('baseline', pendingCount, 'bench:baseline');
+  log(`memory: baseline (an array of ${pendingCount} plain pending promises) ${baseline.issuedPerCommand.toFixed(0)} B/command`);
+  const pending: Record<string, PendingHeap> = {};
+  for (const client of clients) {
+    pending[client.name] = await pendingCommands(client, pendingCount, `bench:${client.name}`);
+    const p = pending[client.name]!;
+    log(`memory: ${client.name} ${pendingCount} pending: ${bytes(p.issuedPerCommand * pendingCount)} held after issuing, peak ${bytes(p.peak)}, ${bytes(p.after)} left after`);
+  }
+  const steady: Record<string, SteadyHeap> = {};
+  for (const client of clients) {
+    const started = performance.now();
+    steady[client.name] = await heapAfterCommands(client, options.memoryOps, `bench:${client.name}`);
+    const s = steady[client.name]!;
+    log(`memory: ${client.name} heap ${s.readings.map(bytes).join(' → ')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  console.log(
+    '\n' +
+      table(
+        ['client', 'B/pending cmd', 'minus baseline', 'peak (100k)', 'left after', `heap before`, `after ${options.memoryOps / 1e6}M cmds`, 'delta'],
+        clients.map(({ name }) => {
+          const p = pending[name]!;
+          const s = steady[name]!;
+          return [
+            name,
+            p.issuedPerCommand.toFixed(0),
+            (p.issuedPerCommand - baseline.issuedPerCommand).toFixed(0),
+            bytes(p.peak),
+            bytes(p.after),
+            bytes(s.readings[0]!),
+            bytes(s.readings[s.readings.length - 1]!),
+            (s.delta >= 0 ? '+' : '') + bytes(s.delta),
+          ];
+        }),
+      ),
+  );
+  console.log(
+    `B/pending cmd: heap held right after issuing ${pendingCount} GETs without awaiting (full GC), including the caller's array of promises;\n` +
+      `"minus baseline" subtracts an array of ${pendingCount} plain pending promises (${baseline.issuedPerCommand.toFixed(0)} B each). Heap readings follow a full GC.`,
+  );
+  return { steady, pending, baseline };
+}
+
+function targets(result: BenchResult): void {
+  const lines: string[] = [];
+  const check = (label: string, value: number | undefined, target: number, lowerIsBetter = false): void => {
+    if (value === undefined || Number.isNaN(value)) return;
+    const met = lowerIsBetter ? value <= target : value >= target;
+    const shown = lowerIsBetter ? percent(value) : ratio(value);
+    const goal = lowerIsBetter ? `≤ ${percent(target, 0).replace('+', '')}` : `≥ ${ratio(target)}`;
+    lines.push(`  ${label.padEnd(44)} ${shown.padStart(8)}  target ${goal.padEnd(7)} ${met ? 'met' : 'MISSED'}`);
+  };
+  const vs = (w: WorkloadName, peer: string): number | undefined => {
+    const clients = result.workloads[w]?.clients;
+    return clients ? clients.hitless!.median / clients[peer]!.median : undefined;
+  };
+  check('(a) hitless ÷ node-redis', vs('concurrent', 'node-redis'), 1.5);
+  check('(a) hitless ÷ ioredis+autopipelining', vs('concurrent', 'ioredis-auto'), 1.0);
+  check('(b) hitless ÷ node-redis', vs('latency', 'node-redis'), 1.0);
+  check('(b) hitless ÷ ioredis', vs('latency', 'ioredis'), 1.0);
+  check('(b) hitless ÷ ioredis+autopipelining', vs('latency', 'ioredis-auto'), 1.0);
+  const hooks = result.hooks?.variants;
+  if (hooks) {
+    check('hooks: empty hook cost', 1 - hooks['empty hook {}']!.pairedRatio.median, 0.01, true);
+    check('hooks: 1 counting hook cost', 1 - hooks['1 counting hook']!.pairedRatio.median, 0.03, true);
+  }
+  if (lines.length === 0) return;
+  console.log('\nTargets (reported, not asserted; medians of noisy rounds, see min–max above):');
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  if (parsed.node !== undefined) return runUnder(parsed.node, argv);
+  const options: Options = parsed;
+  const begun = performance.now();
+
+  const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
+  const result: BenchResult = {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      v8: process.versions.v8,
+      platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      redis: redisVersion,
+      options: { rounds: options.rounds, hookRounds: options.hookRounds, ops: options.ops, memoryOps: options.memoryOps, only: [...options.sections] },
+    },
+    workloads: {},
+    durationSeconds: 0,
+  };
+  console.log(`hitless benchmark — node ${process.version} (v8 ${process.versions.v8}), ${result.meta.cpus} × ${result.meta.cpuModel}`);
+  console.log(`${redisVersion}; ${result.meta.platform}; ${result.meta.date}`);
+
+  result.meta.loadAverage = { start: os.loadavg() };
+  log(`load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (other processes on this machine add noise)`);
+  log('compiling hitless ...');
+  const loaded = await loadHitless(options.source);
+  useHitless(loaded.module);
+  result.meta.hitless = loaded.from;
+  log(`hitless from ${loaded.from}`);
+  const lastCpu = os.cpus().length - 1;
+  const server = await startServer(options.pin === 'none' ? {} : { cpu: lastCpu });
+  if (options.pin === 'both' && !pin(process.pid, 0)) options.pin = 'redis';
+  result.meta.pinning = { both: `redis-server on CPU ${lastCpu}, Node (all threads) on CPU 0`, redis: `redis-server on CPU ${lastCpu}, Node unpinned`, none: 'none' }[options.pin];
+  log(`CPU pinning: ${result.meta.pinning}`);
+  const clients: BenchClient[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await server.stop();
+    })());
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.log(`\n[bench] ${signal}: stopping redis-server on port ${server.port}`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  log(`redis-server on ${server.host}:${server.port}`);
+
+  try {
+    clients.push(
+      await hitless('hitless', server),
+      await nodeRedis('node-redis', server),
+      await ioredis('ioredis', server, false),
+      await ioredis('ioredis-auto', server, true),
+    );
+    log(`connected: ${clients.map((c) => c.name).join(', ')} (ioredis-auto = ioredis with enableAutoPipelining)`);
+    for (const name of ['concurrent', 'latency', 'pipeline'] as const) {
+      if (options.sections.has(name)) result.workloads[name] = await runWorkload(name, clients, options);
+    }
+    if (options.sections.has('hooks')) result.hooks = await runHooks(server, options);
+    if (options.sections.has('memory')) result.memory = await runMemory(clients, options);
+  } finally {
+    await stop();
+    log('redis-server stopped');
+  }
+  result.meta.loadAverage.end = os.loadavg();
+  log(`load average at the end ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  result.durationSeconds = Math.round((performance.now() - begun) / 1000);
+  targets(result);
+  console.log(`\nDone in ${result.durationSeconds} s.`);
+  if (options.json) {
+    writeFileSync(options.json, JSON.stringify(result, null, 2) + '\n');
+    log(`wrote ${options.json}`);
+  }
+  return 0;
+}
+
+process.exitCode = await main();
