@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  Connection, createCommand, DEFAULT_TIMEOUT, type Command, type ConnectionOptions, type ConnectionOwner, type ReplyTransform,
+  commandName, Connection, createCommand, DEFAULT_TIMEOUT, type Command, type ConnectionOptions, type ConnectionOwner, type ReplyTransform,
 } from '../connection/index.js';
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
 import { HookChain, type ConnectionRole, type Endpoint, type Hook, type HookErrorEvent } from '../hooks/index.js';
@@ -62,6 +62,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   #connecting: Promise<void> | undefined;
   #db: number;
   #pubsub: PubSub | undefined;
+  readonly #configuredEndpoint: Endpoint;
 
   constructor(options?: ClientOptions | string) {
     super();
@@ -69,7 +70,14 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#options = resolved;
     this.#db = resolved.db;
     this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event));
-    this.#commandHooks = new CommandHooks(this.#hooks, () => this.#context());
+    this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
+    const client = this;
+    this.#commandHooks = new CommandHooks(this.#hooks, {
+      endpoint: () => this.#endpoint(),
+      get db() {
+        return client.#db;
+      },
+    });
     this.#pool = new Pool(
       {
         open: (role, owner, endpoint) => this.#open(role, owner, endpoint),
@@ -153,7 +161,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   /** Any command: `sendCommand(['OBJECT', 'ENCODING', 'key'])`. */
   sendCommand(args: CommandArgument[], options?: SendCommandOptions): Promise<unknown> {
     if (!Array.isArray(args)) return Promise.reject(new InvalidArgumentError('sendCommand expects an array of arguments'));
-    const name = String(args[0]).toUpperCase();
+    const name = commandName(args);
     if (name === 'SELECT') return this.select(Number(args[1]));
     const instead = replacementFor(name);
     if (instead !== undefined) return Promise.reject(new InvalidArgumentError(`${name} cannot be sent with sendCommand; use ${instead}`));
@@ -161,7 +169,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (timeout !== DEFAULT_TIMEOUT && (!Number.isFinite(timeout) || timeout < 0)) {
       return Promise.reject(new InvalidArgumentError(`sendCommand: timeout must be milliseconds >= 0, got ${timeout}`));
     }
-    return this.execute(args, undefined, timeout, options?.returnBuffers ?? this.#options.returnBuffers);
+    return this.execute(args, undefined, timeout, options?.returnBuffers ?? this.#options.returnBuffers, name);
   }
 
   /** Selects `db` for this client: the shared connection now, every new connection from now on. */
@@ -176,19 +184,22 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     return 'OK';
   }
 
-  /** @internal The path every typed command takes. */
+  /**
+   * @internal The path every typed command takes. Typed commands build their arguments with an
+   * upper-case name first, so `name` defaults to it as is; sendCommand passes it normalised.
+   */
   execute(
     args: CommandArgument[],
     transform: ReplyTransform | undefined,
     timeout: number = DEFAULT_TIMEOUT,
     returnBuffers: boolean = this.#options.returnBuffers,
+    name: string = args[0] as string,
   ): Promise<unknown> {
     if (this.#state !== 'open') return Promise.reject(this.#notOpen());
     const invalid = invalidArgument(args);
     if (invalid !== undefined) return Promise.reject(new InvalidArgumentError(`${String(args[0])}: ${invalid}`));
-    const name = typeof args[0] === 'string' ? args[0].toUpperCase() : String(args[0]).toUpperCase();
     const blocking = blockingTimeout(name, args, this.#options.commandTimeout);
-    const [command, reply] = createCommand(args, returnBuffers, transform, blocking ?? timeout);
+    const [command, reply] = createCommand(args, returnBuffers, transform, blocking ?? timeout, name);
     this.#observe(command);
     if (blocking === undefined) this.#pool.dispatch(command);
     else this.#sendOnLease([command], reply);
@@ -379,7 +390,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   }
 
   #endpoint(): Endpoint {
-    return this.#pool.shared.connection?.endpoint ?? { host: this.#options.host, port: this.#options.port };
+    return this.#pool.shared.connection?.endpoint ?? this.#configuredEndpoint;
   }
 
   #context(): { server: Endpoint; db: number } {

@@ -1,55 +1,98 @@
-import { performance } from 'node:perf_hooks';
 import type { Command, CommandObserver } from '../connection/index.js';
-import { redactArguments, type CommandEvent, type Endpoint, type HookChain, type HookTable } from '../hooks/index.js';
+import { redactArguments, turnNow, type CommandEvent, type Endpoint, type HookChain, type HookTable } from '../hooks/index.js';
+import type { CommandArgument } from '../protocol/index.js';
 
-interface Trace {
-  readonly event: CommandEvent;
-  readonly table: HookTable;
-  readonly states: unknown[] | undefined;
+/** Where commands go now, as hooks report it. */
+export interface HookContext {
+  endpoint(): Endpoint;
+  readonly db: number;
+}
+
+/**
+ * The one object a hooked command allocates: it is the event hooks receive (start and end) and
+ * it keeps the hook table the command started with and the states the start hooks returned. A
+ * hook removed meanwhile still sees the end of what it saw start.
+ */
+class CommandRecord implements CommandEvent, CommandObserver {
+  readonly name: string;
+  readonly args: readonly CommandArgument[];
+  readonly server: Endpoint;
+  readonly db: number;
+  readonly startTime: number;
+  retries = 0;
+  duration = 0;
+  reply: unknown = undefined;
+  error: Error | undefined = undefined;
+  readonly #chain: HookChain;
+  readonly #table: HookTable;
+  /** The single start hook's state, or an array of them when several hooks implement start. */
+  readonly #states: unknown;
+
+  constructor(command: Command, context: HookContext, chain: HookChain, table: HookTable) {
+    this.#chain = chain;
+    this.name = command.name;
+    this.args = redactArguments(command.args, command.name);
+    this.server = context.endpoint();
+    this.db = context.db;
+    this.startTime = turnNow();
+    this.#table = table;
+    const starts = table.onCommandStart;
+    if (starts.length === 1) {
+      this.#states = start(chain, starts[0]!, this);
+    } else if (starts.length > 1) {
+      const states = new Array<unknown>(starts.length);
+      for (let i = 0; i < starts.length; i++) states[i] = start(chain, starts[i]!, this);
+      this.#states = states;
+    }
+  }
+
+  commandEnded(command: Command, reply: unknown, error: Error | undefined): void {
+    const chain = this.#chain;
+    this.duration = turnNow() - this.startTime;
+    this.retries = command.retries;
+    this.reply = reply;
+    this.error = error;
+    const ends = this.#table.onCommandEnd;
+    const index = this.#table.stateIndex.onCommandEnd;
+    const single = this.#table.onCommandStart.length === 1;
+    for (let i = 0; i < ends.length; i++) {
+      const at = index[i]!;
+      const state = at === -1 ? undefined : single ? this.#states : (this.#states as unknown[])[at];
+      const hook = ends[i]!;
+      try {
+        chain.watch(hook, 'onCommandEnd', hook.onCommandEnd!(this, state));
+      } catch (failure) {
+        chain.fail(hook, 'onCommandEnd', failure);
+      }
+    }
+  }
+}
+
+function start(chain: HookChain, hook: NonNullable<HookTable['onCommandStart'][number]>, event: CommandEvent): unknown {
+  try {
+    const state = hook.onCommandStart!(event);
+    chain.watch(hook, 'onCommandStart', state);
+    return state;
+  } catch (failure) {
+    chain.fail(hook, 'onCommandStart', failure);
+    return undefined;
+  }
 }
 
 /**
  * Fires onCommandStart/onCommandEnd. The client calls `start` only when some hook implements one
- * of them, so a client without such hooks allocates nothing here. A command keeps the hook table
- * it started with: a hook removed meanwhile still sees the end of what it saw start.
+ * of them, so a client without such hooks allocates nothing here.
  */
-export class CommandHooks implements CommandObserver {
+export class CommandHooks {
   readonly #chain: HookChain;
-  readonly #context: () => { server: Endpoint; db: number };
+  readonly #context: HookContext;
 
-  constructor(chain: HookChain, context: () => { server: Endpoint; db: number }) {
+  constructor(chain: HookChain, context: HookContext) {
     this.#chain = chain;
     this.#context = context;
   }
 
   start(command: Command): void {
-    const table = this.#chain.table;
-    const { server, db } = this.#context();
-    const event: CommandEvent = {
-      name: command.name, args: redactArguments(command.args), server, db, startTime: performance.now(),
-      retries: 0, duration: 0, reply: undefined, error: undefined,
-    };
-    const starts = table.onCommandStart;
-    let states: unknown[] | undefined;
-    if (starts.length > 0) {
-      states = new Array<unknown>(starts.length);
-      for (let i = 0; i < starts.length; i++) states[i] = this.#chain.call(starts[i]!, 'onCommandStart', event, undefined);
-    }
-    command.observer = this;
-    command.trace = { event, table, states } satisfies Trace;
-  }
-
-  commandEnded(command: Command, reply: unknown, error: Error | undefined): void {
-    const { event, table, states } = command.trace as Trace;
-    event.duration = performance.now() - event.startTime;
-    event.retries = command.retries;
-    event.reply = reply;
-    event.error = error;
-    const ends = table.onCommandEnd;
-    for (let i = 0; i < ends.length; i++) {
-      const hook = ends[i]!;
-      const at = states === undefined ? -1 : table.onCommandStart.indexOf(hook);
-      this.#chain.call(hook, 'onCommandEnd', event, at === -1 ? undefined : states![at]);
-    }
+    command.observer = new CommandRecord(command, this.#context, this.#chain, this.#chain.table);
   }
 }

@@ -1,6 +1,6 @@
 import type { CommandArgument, RespValue } from '../protocol/index.js';
 
-/** Told when a command settles; the client sets one only when hooks listen for command events. */
+/** Told when a command settles; the client sets one (the hook record) only when hooks listen for command events. */
 export interface CommandObserver {
   commandEnded(command: Command, reply: unknown, error: Error | undefined): void;
 }
@@ -30,8 +30,6 @@ export class Command {
   /** Pub/sub confirmations (push frames) still expected before the command is answered. */
   confirmations = 0;
   observer: CommandObserver | undefined = undefined;
-  /** The observer's per-command data (the hook event and the hooks' states). */
-  trace: unknown = undefined;
   #resolve: (value: unknown) => void;
   #reject: (error: Error) => void;
   #settled = false;
@@ -43,10 +41,10 @@ export class Command {
     returnBuffers: boolean,
     transform?: ReplyTransform,
     timeout: number = DEFAULT_TIMEOUT,
+    name: string = commandName(args),
   ) {
     this.args = args;
-    const first = args[0];
-    this.name = typeof first === 'string' ? first.toUpperCase() : String(first).toUpperCase();
+    this.name = name;
     this.#resolve = resolve;
     this.#reject = reject;
     this.returnBuffers = returnBuffers;
@@ -82,16 +80,26 @@ export class Command {
   }
 }
 
-/** Creates a command and the promise it settles. */
+/** The upper-case command name (its first argument). */
+export function commandName(args: readonly CommandArgument[]): string {
+  const first = args[0];
+  return (typeof first === 'string' ? first : String(first)).toUpperCase();
+}
+
+/**
+ * Creates a command and the promise it settles. `name` is its upper-case name when the caller
+ * knows it (typed commands do), which spares an upper-casing per command.
+ */
 export function createCommand(
   args: readonly CommandArgument[],
   returnBuffers: boolean,
   transform?: ReplyTransform,
   timeout?: number,
+  name?: string,
 ): [Command, Promise<unknown>] {
   let command!: Command;
   const promise = new Promise<unknown>((resolve, reject) => {
-    command = new Command(args, resolve, reject, returnBuffers, transform, timeout);
+    command = new Command(args, resolve, reject, returnBuffers, transform, timeout, name);
   });
   return [command, promise];
 }

@@ -1,4 +1,4 @@
-export { Command, createCommand, DEFAULT_TIMEOUT, type CommandObserver, type ReplyTransform } from './command.js';
+export { Command, commandName, createCommand, DEFAULT_TIMEOUT, type CommandObserver, type ReplyTransform } from './command.js';
 export { Connection, type ConnectionOptions, type ConnectionOwner, type ConnectionState } from './connection.js';
 export { ConnectionError, TimeoutError } from './errors.js';
 export { DEFAULT_HANDSHAKE, helloStep, libraryInfoStep, selectStep, type HandshakeContext, type HandshakeOptions, type HandshakeStep } from './handshake.js';

@@ -1,8 +1,14 @@
 import type { HookErrorEvent } from './events.js';
 import { HOOK_MEMBERS, type Hook, type HookMember } from './hook.js';
 
-/** For each member, the hooks that implement it, in registration order. Never mutated. */
-export type HookTable = { readonly [M in HookMember]: readonly Hook[] };
+/**
+ * For each member, the hooks that implement it, in registration order; and for each end member,
+ * where each of its hooks sits among the start member's hooks (-1 if it has no start), so the
+ * state a start returned is found by index. Never mutated.
+ */
+export type HookTable = { readonly [M in HookMember]: readonly Hook[] } & {
+  readonly stateIndex: { readonly onCommandEnd: readonly number[]; readonly onBatchEnd: readonly number[] };
+};
 
 type EventOf<M extends HookMember> = Parameters<NonNullable<Hook[M]>>[0];
 
@@ -61,17 +67,23 @@ export class HookChain {
     try {
       const fn = hook[member] as (this: Hook, e: EventOf<M>, s: unknown) => unknown;
       const result = fn.call(hook, event, state);
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.#fail(hook, member, error));
-      }
+      this.watch(hook, member, result);
       return result;
     } catch (error) {
-      this.#fail(hook, member, error);
+      this.fail(hook, member, error);
       return undefined;
     }
   }
 
-  #fail(hook: Hook, member: string, error: unknown): void {
+  /** Reports a rejection of `result`, when a hook returned a promise. */
+  watch(hook: Hook, member: HookMember, result: unknown): void {
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.fail(hook, member, error));
+    }
+  }
+
+  /** Counts a hook failure; the first of each hook and member is reported. */
+  fail(hook: Hook, member: string, error: unknown): void {
     let members = this.#failures.get(hook);
     if (!members) this.#failures.set(hook, (members = new Map()));
     const count = (members.get(member) ?? 0) + 1;
@@ -86,11 +98,18 @@ export class HookChain {
 }
 
 function buildTable(hooks: readonly Hook[]): HookTable {
-  const table = {} as Record<HookMember, readonly Hook[]>;
+  const members = {} as Record<HookMember, readonly Hook[]>;
   for (const member of HOOK_MEMBERS) {
-    table[member] = Object.freeze(hooks.filter((h) => typeof h[member] === 'function'));
+    members[member] = Object.freeze(hooks.filter((h) => typeof h[member] === 'function'));
   }
-  return Object.freeze(table);
+  const indexIn = (ends: readonly Hook[], starts: readonly Hook[]): readonly number[] => Object.freeze(ends.map((h) => starts.indexOf(h)));
+  return Object.freeze({
+    ...members,
+    stateIndex: Object.freeze({
+      onCommandEnd: indexIn(members.onCommandEnd, members.onCommandStart),
+      onBatchEnd: indexIn(members.onBatchEnd, members.onBatchStart),
+    }),
+  });
 }
 
 export function hookName(hook: Hook): string {

@@ -2,13 +2,18 @@ import type { CommandArgument } from '../protocol/index.js';
 
 export const REDACTED = '<redacted>';
 
+const SENSITIVE = new Set(['AUTH', 'HELLO', 'MIGRATE', 'CONFIG', 'ACL']);
+
 /**
  * Returns the arguments a hook may see: credentials replaced by `<redacted>`. Covers AUTH,
  * HELLO … AUTH user pass, MIGRATE … AUTH pass / AUTH2 user pass, CONFIG SET of password settings,
- * and ACL SETUSER password rules. The input is never modified; the result is frozen.
+ * and ACL SETUSER password rules. The input is never modified: a command that carries credentials
+ * gets a redacted copy; any other command's arguments are returned as they are (read-only by
+ * contract), because copying every command's arguments would cost more than the hook itself.
+ * `name` is the upper-case command name when the caller already knows it.
  */
-export function redactArguments(args: readonly CommandArgument[]): readonly CommandArgument[] {
-  const name = upper(args[0]);
+export function redactArguments(args: readonly CommandArgument[], name: string = upper(args[0])): readonly CommandArgument[] {
+  if (!SENSITIVE.has(name)) return args;
   let out: CommandArgument[] | undefined;
   const hide = (i: number): void => {
     if (i >= args.length) return;
@@ -44,7 +49,7 @@ export function redactArguments(args: readonly CommandArgument[]): readonly Comm
       }
       break;
   }
-  return Object.freeze(out ?? args.slice());
+  return out === undefined ? args : Object.freeze(out);
 }
 
 function upper(arg: CommandArgument | undefined): string {

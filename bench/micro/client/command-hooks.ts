@@ -47,23 +47,27 @@ function measure(label: string, fn: () => unknown, n = 2_000_000): void {
 
 const server = { host: '127.0.0.1', port: 6379 };
 const args = ['SET', 'key:1', 'v'.repeat(64)];
-const hooksFor = (hooks: object[]) => new CommandHooks(new HookChain(hooks, () => {}), () => ({ server, db: 0 }));
+const hooksFor = (hooks: object[]) => new CommandHooks(new HookChain(hooks, () => {}), { endpoint: () => server, db: 0 });
 const one = hooksFor([new CountingHook()]);
 const three = hooksFor([new CountingHook(), new CountingHook(), new CountingHook()]);
 
 console.log(`command hook path, node ${process.version}`);
 measure('createCommand (what a command costs without hooks)', () => createCommand(args, false));
-measure('createCommand + start + commandEnded, 1 counting hook', () => {
+measure('createCommand + succeed, no hooks', () => {
+  const [command] = createCommand(args, false);
+  command.succeed('OK');
+});
+measure('createCommand + start + succeed, 1 counting hook', () => {
   const [command] = createCommand(args, false);
   one.start(command);
-  one.commandEnded(command, 'OK', undefined);
+  command.succeed('OK');
 });
-measure('createCommand + start + commandEnded, 3 counting hooks', () => {
+measure('createCommand + start + succeed, 3 counting hooks', () => {
   const [command] = createCommand(args, false);
   three.start(command);
-  three.commandEnded(command, 'OK', undefined);
+  command.succeed('OK');
 });
-measure('  of which: redactArguments([SET k v])', () => redactArguments(args));
+measure('  of which: redactArguments([SET k v], SET)', () => redactArguments(args, 'SET'));
 measure('  of which: Object.freeze(args.slice())', () => Object.freeze(args.slice()));
 measure("  of which: 'SET'.toUpperCase()", () => args[0]!.toUpperCase());
 measure('  of which: performance.now() (called twice per command)', () => performance.now());
