@@ -6,15 +6,19 @@ const expire = (): void => {
 };
 
 /**
- * `performance.now()` read once per event-loop turn (the value expires in a microtask). Every
- * command issued, or answered, in the same synchronous run shares the timestamp: reading the
- * clock per command costs more than the hook that wants it, and replies of one socket read
- * arrive at the same moment anyway. Durations therefore have event-loop-turn resolution.
+ * `performance.now()` read about once per event-loop turn. Every command issued, or answered, in
+ * the same turn shares the timestamp: reading the clock per command costs more than the hook
+ * that wants it, and the replies of one socket read arrive at the same moment anyway. Durations
+ * therefore have event-loop-turn resolution.
+ *
+ * The value expires on process.nextTick, not in a microtask: resolving a reply queues its
+ * caller's continuation first, so a microtask would expire the clock after every command, while
+ * a tick scheduled from the continuations runs only once they have all run.
  */
 export function turnNow(): number {
   if (cached < 0) {
     cached = performance.now();
-    queueMicrotask(expire);
+    process.nextTick(expire);
   }
   return cached;
 }
