@@ -10,10 +10,16 @@ Runs the maintenance simulator: simulated Redis Enterprise nodes in front of a r
 with HTTP control APIs compatible with Redis's fault injector (POST /action) and cae-resp-proxy.
 
 Options:
-  --upstream URL              redis-server to front, e.g. redis://127.0.0.1:6379 (required)
+  --upstream URL              redis-server to front, e.g. redis://127.0.0.1:6379 (required);
+                              rediss://… reaches it over TLS
   --listen H:P[,H:P...]       one simulated node per address (default 127.0.0.1:16379)
   --control H:P               control API address (default 127.0.0.1:18100)
   --endpoints-config FILE     write the endpoints JSON client suites read (REDIS_ENDPOINTS_CONFIG_PATH)
+  --tls-cert FILE             serve clients over TLS with this PEM certificate, on every address
+                              (incl. those MOVING announces: list them in its subjectAltName)
+  --tls-key FILE              the certificate's PEM private key (with --tls-cert)
+  --tls-ca FILE               PEM CA trusted for a rediss:// upstream (default: Node's CAs); also
+                              completes the chain the nodes present
   --migrate-wait-ms N         MIGRATING -> MIGRATED wait (default 3000)
   --failover-wait-ms N        FAILING_OVER -> FAILED_OVER wait (default 3000)
   --smigrate-wait-ms N        SMIGRATING -> SMIGRATED wait (default 3000)
@@ -34,7 +40,8 @@ export async function simulate(args: ParsedArgs): Promise<void> {
   const sim = await Simulator.start(config.options);
   for (const node of sim.nodes()) {
     const addresses = node.addresses.map((a) => `${a.host}:${a.port}`).join(', ');
-    console.log(`node ${node.id}: listening on ${addresses}; MOVING announces ${node.ipHost}:${node.port} (ip) / ${node.fqdnHost}:${node.port} (fqdn)`);
+    const tls = `${node.tls ? ' (TLS)' : ''}${node.upstreamTls ? '; upstream over TLS' : ''}`;
+    console.log(`node ${node.id}: listening on ${addresses}${tls}; MOVING announces ${node.ipHost}:${node.port} (ip) / ${node.fqdnHost}:${node.port} (fqdn)`);
   }
   const control = sim.controlAddress;
   if (control !== undefined) console.log(`control API: http://${control.host}:${control.port} (POST /action, GET /stats, ...)`);

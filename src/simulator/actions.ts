@@ -71,9 +71,9 @@ export class ActionRunner {
       bdb_id: bdbId,
       username: 'default',
       password: '',
-      tls: false,
+      tls: node.tls,
       raw_endpoints: [{ dns_name: host, port: node.port, addr: [host], addr_type: 'external' }],
-      endpoints: [`redis://${host}:${node.port}`],
+      endpoints: [`${node.tls ? 'rediss' : 'redis'}://${host.includes(':') ? `[${host}]` : host}:${node.port}`],
     };
   }
 

@@ -1,12 +1,15 @@
+import { readFileSync } from 'node:fs';
+import type tls from 'node:tls';
 import { badInput } from './errors.js';
 import type { DefaultInterceptor, SimulatorOptions } from './simulator.js';
-import type { HostPort, NodeOptions } from './types.js';
+import type { HostPort, NodeOptions, NodeTlsOptions } from './types.js';
 
 /**
  * Turns command-line flags and cae-resp-proxy's environment into SimulatorOptions, so a compose
  * file written for `redislabs/client-resp-proxy` can start `hitless simulate` unchanged.
  *
- * Our flags: --upstream redis://h:p, --listen h:p[,h:p…] (one node per address), --control h:p.
+ * Our flags: --upstream redis[s]://h:p, --listen h:p[,h:p…] (one node per address), --control h:p,
+ * --tls-cert FILE --tls-key FILE (TLS toward clients), --tls-ca FILE (trusted for a rediss:// upstream).
  * cae's: LISTEN_PORT (list), LISTEN_HOST, TARGET_HOST, TARGET_PORT, API_PORT, TIMEOUT,
  * DEFAULT_INTERCEPTORS, ENABLE_LOGGING, or the same as camelCase (or kebab-case) flags.
  * Flags win over the environment.
@@ -34,7 +37,8 @@ export function parseHostPort(text: string, what: string): HostPort {
   return { host: m[1]!, port };
 }
 
-export function parseUpstream(text: string): HostPort {
+/** `redis://h:p`, `rediss://h:p` (TLS) or `h:p`. */
+export function parseUpstream(text: string): HostPort & { tls: boolean } {
   if (/^rediss?:\/\//.test(text)) {
     let url: URL;
     try {
@@ -42,10 +46,24 @@ export function parseUpstream(text: string): HostPort {
     } catch {
       throw badInput(`--upstream is not a valid URL: "${text}"`);
     }
-    if (url.protocol === 'rediss:') throw badInput('--upstream: TLS upstreams are not supported yet');
-    return { host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: url.port === '' ? 6379 : Number(url.port) };
+    return {
+      host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+      port: url.port === '' ? 6379 : Number(url.port),
+      tls: url.protocol === 'rediss:',
+    };
   }
-  return parseHostPort(text, '--upstream');
+  return { ...parseHostPort(text, '--upstream'), tls: false };
+}
+
+function readPem(flags: Flags, name: string): Buffer | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw badInput(`--${name} needs a file`);
+  try {
+    return readFileSync(value);
+  } catch (err) {
+    throw badInput(`--${name}: cannot read "${value}": ${(err as Error).message}`);
+  }
 }
 
 const number = (value: string | boolean | undefined, what: string): number | undefined => {
@@ -67,8 +85,12 @@ export function simulateConfig(flags: Flags, env: NodeJS.ProcessEnv = process.en
   }
 
   let upstream: HostPort | undefined;
-  if (typeof flags.upstream === 'string') upstream = parseUpstream(flags.upstream);
-  else if (cae.targetHost !== undefined || cae.targetPort !== undefined) {
+  let upstreamIsTls = false;
+  if (typeof flags.upstream === 'string') {
+    const parsed = parseUpstream(flags.upstream);
+    upstream = { host: parsed.host, port: parsed.port };
+    upstreamIsTls = parsed.tls;
+  } else if (cae.targetHost !== undefined || cae.targetPort !== undefined) {
     if (cae.targetHost === undefined || cae.targetPort === undefined) throw badInput('TARGET_HOST and TARGET_PORT go together');
     upstream = { host: cae.targetHost, port: number(cae.targetPort, 'TARGET_PORT')! };
   }
@@ -84,12 +106,25 @@ export function simulateConfig(flags: Flags, env: NodeJS.ProcessEnv = process.en
   } else {
     listen = [{ host: '127.0.0.1', port: 16379 }];
   }
+  const cert = readPem(flags, 'tls-cert');
+  const key = readPem(flags, 'tls-key');
+  const ca = readPem(flags, 'tls-ca');
+  if ((cert === undefined) !== (key === undefined)) throw badInput('--tls-cert and --tls-key go together');
+  if (ca !== undefined && !upstreamIsTls && cert === undefined) {
+    throw badInput('--tls-ca is the CA trusted for a rediss:// upstream (or completes the chain of --tls-cert); give one of them');
+  }
+  // The CA also lets the nodes send the whole chain when --tls-cert is signed by it.
+  const tls: NodeTlsOptions | undefined = cert === undefined ? undefined : { cert, key: key!, ...(ca === undefined ? {} : { ca }) };
+  const upstreamTls: tls.ConnectionOptions | undefined = upstreamIsTls ? (ca === undefined ? {} : { ca }) : undefined;
+
   const maintSupport = flags.oss === true ? 'oss' : 'enterprise';
   const nodes: NodeOptions[] = listen.map((l) => ({
     upstream,
     listen: [l],
     maintSupport,
     ...(timeout === undefined ? {} : { idleTimeoutMs: timeout }),
+    ...(tls === undefined ? {} : { tls }),
+    ...(upstreamTls === undefined ? {} : { upstreamTls }),
   }));
 
   let control: HostPort | undefined;
@@ -119,7 +154,12 @@ export function simulateConfig(flags: Flags, env: NodeJS.ProcessEnv = process.en
     timings,
     defaultInterceptors: defaultInterceptors as DefaultInterceptor[],
     replayLastCompletion: flags['replay-last-completion'] === true,
-    proxyDefaults: { listenHost, targetHost: upstream.host, targetPort: upstream.port, ...(timeout === undefined ? {} : { timeoutMs: timeout }) },
+    proxyDefaults: {
+      listenHost, targetHost: upstream.host, targetPort: upstream.port,
+      ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+      ...(tls === undefined ? {} : { tls }),
+      ...(upstreamTls === undefined ? {} : { upstreamTls }),
+    },
   };
   const endpointsConfig = typeof flags['endpoints-config'] === 'string' ? flags['endpoints-config'] : undefined;
   return endpointsConfig === undefined ? { options } : { options, endpointsConfig };

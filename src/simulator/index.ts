@@ -17,5 +17,5 @@ export {
 } from './notifications.js';
 export {
   DEFAULT_TIMINGS, ENDPOINT_TYPES, type ActionRecord, type ActionStatus, type ConnectionInfo, type EndpointType, type HostPort,
-  type NodeFaults, type NodeInfo, type NodeOptions, type ScenarioResult, type ScenarioTimings,
+  type NodeFaults, type NodeInfo, type NodeOptions, type NodeTlsOptions, type ScenarioResult, type ScenarioTimings,
 } from './types.js';

@@ -41,6 +41,9 @@ export function proxyApiRoutes(simulator: Simulator): Route[] {
           upstream: { host: cfg.targetHost, port: cfg.targetPort },
           listen: [{ host: cfg.listenHost, port: cfg.listenPort as number }],
           idleTimeoutMs: cfg.timeout as number | undefined,
+          // Nodes added over the API speak TLS like the ones the simulator was started with.
+          ...(d.tls === undefined ? {} : { tls: d.tls }),
+          ...(d.upstreamTls === undefined ? {} : { upstreamTls: d.upstreamTls }),
         });
         return { body: { success: true, cfg: { ...cfg, listenPort: node.port }, id: node.id } };
       },

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { FrameSplitter } from '../protocol/index.js';
 import type { ConnectionInfo, EndpointType, HostPort } from './types.js';
@@ -35,6 +36,8 @@ export interface LocalReply {
 export interface ConnectionOwner {
   readonly id: string;
   readonly upstream: HostPort;
+  /** `tls.connect` options when the upstream speaks TLS, else undefined. */
+  readonly upstreamTls: tls.ConnectionOptions | undefined;
   readonly latencyMs: number;
   readonly connectDelayMs: number;
   readonly blackhole: boolean;
@@ -153,6 +156,8 @@ export class ProxyConnection {
     clearTimeout(this.#delayTimer);
     this.#upstream?.destroy();
     this.#client.end();
+    // Read on (and discard) so the client's FIN is seen even if it was paused waiting for the upstream.
+    this.#client.resume();
     setTimeout(() => this.#client.destroy(), 1000).unref();
     this.#owner.closed(this);
   }
@@ -160,10 +165,12 @@ export class ProxyConnection {
   #connectUpstream(): void {
     if (this.closed) return;
     const { host, port } = this.#owner.upstream;
-    const upstream = net.connect({ host, port });
+    const secure = this.#owner.upstreamTls;
+    // Node verifies the certificate against `host` (an IP needs an IP subjectAltName).
+    const upstream = secure === undefined ? net.connect({ host, port }) : tls.connect({ ...secure, host, port });
     this.#upstream = upstream;
     upstream.setNoDelay(true);
-    upstream.on('connect', () => this.#client.resume());
+    upstream.on(secure === undefined ? 'connect' : 'secureConnect', () => this.#client.resume());
     upstream.on('data', this.#onUpstreamData);
     upstream.on('error', () => this.#upstreamGone());
     upstream.on('close', () => this.#upstreamGone());
@@ -177,6 +184,7 @@ export class ProxyConnection {
   }
 
   #onClientData = (chunk: Buffer): void => {
+    if (this.closed) return;
     this.bytesIn += chunk.length;
     this.#busy = true;
     try {

@@ -1,13 +1,15 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { CommandKind, classify, commandArgs, ossMaintError, parseMaintHandshake } from './commands.js';
 import { SimulatorError } from './errors.js';
 import { DROP, FORWARD, FORWARD_NO_REPLY, ProxyConnection, type ConnectionOwner, type Route } from './proxy-connection.js';
-import type { EndpointType, HostPort, NodeFaults, NodeInfo, NodeOptions } from './types.js';
+import type { EndpointType, HostPort, NodeFaults, NodeInfo, NodeOptions, NodeTlsOptions } from './types.js';
 
 /**
  * One simulated Redis Enterprise endpoint: listens on one port at several addresses (its own,
  * the loopback address it announces for ip endpoint types, and 127.0.0.1/::1 for `localhost`),
- * and proxies every client connection to its upstream redis-server.
+ * and proxies every client connection to its upstream redis-server. With `tls`, every one of
+ * those addresses serves TLS; with `upstreamTls`, the upstream connections are TLS too.
  */
 
 /** What a node needs from the simulator that owns it. */
@@ -31,13 +33,16 @@ export class SimNode implements ConnectionOwner {
   readonly maintSupport: 'enterprise' | 'oss';
   readonly idleTimeoutMs: number;
   readonly faults: NodeFaults;
+  readonly upstreamTls: tls.ConnectionOptions | undefined;
   readonly connections = new Map<string, ProxyConnection>();
   totalConnections = 0;
+  tlsHandshakeFailures = 0;
   /** Counted for the `hitless` interceptor entry of GET /stats. */
   handshakes = { invoked: 0, matched: 0 };
 
   readonly #host: NodeHost;
   readonly #listen: Array<{ host: string; port: number }>;
+  readonly #tls: NodeTlsOptions | undefined;
   #servers: net.Server[] = [];
   #addresses: HostPort[] = [];
   #port = 0;
@@ -54,6 +59,11 @@ export class SimNode implements ConnectionOwner {
     this.maintSupport = options.maintSupport ?? 'enterprise';
     this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
     this.faults = { latencyMs: 0, connectDelayMs: 0, refuseConnections: false, blackhole: false, notifications: true, ...options.faults };
+    this.#tls = options.tls === undefined ? undefined : checkTls(options.tls);
+    if (options.upstreamTls !== undefined && (typeof options.upstreamTls !== 'object' || options.upstreamTls === null)) {
+      throw new SimulatorError('ERR_SIM_BAD_INPUT', '"upstreamTls" must be an object of tls.connect options');
+    }
+    this.upstreamTls = options.upstreamTls === undefined ? undefined : { ...options.upstreamTls };
   }
 
   /** cae-resp-proxy's node id: `targetHost:targetPort@listenPort`. */
@@ -130,8 +140,11 @@ export class SimNode implements ConnectionOwner {
       fqdnHost: this.fqdnHost,
       faults: { ...this.faults },
       maintSupport: this.maintSupport,
+      tls: this.#tls !== undefined,
+      upstreamTls: this.upstreamTls !== undefined,
       activeConnections: this.connections.size,
       totalConnections: this.totalConnections,
+      tlsHandshakeFailures: this.tlsHandshakeFailures,
     };
   }
 
@@ -190,7 +203,7 @@ export class SimNode implements ConnectionOwner {
     const configured = new Set(this.#listen.map((l) => l.host));
     this.#addresses = [];
     for (const host of hosts) {
-      const server = net.createServer((socket) => this.#accept(socket));
+      const server = this.#createServer();
       try {
         await listen(server, host, port);
       } catch (err) {
@@ -212,6 +225,17 @@ export class SimNode implements ConnectionOwner {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
+  #createServer(): net.Server {
+    if (this.#tls === undefined) return net.createServer((socket) => this.#accept(socket));
+    const server = tls.createServer(this.#tls, (socket) => this.#accept(socket));
+    // A client that does not trust the certificate (or speaks plain TCP) never becomes a connection.
+    server.on('tlsClientError', (_err, socket) => {
+      this.tlsHandshakeFailures++;
+      socket.destroy();
+    });
+    return server;
+  }
+
   #accept(socket: net.Socket): void {
     if (this.faults.refuseConnections) {
       socket.destroy();
@@ -222,6 +246,19 @@ export class SimNode implements ConnectionOwner {
     this.totalConnections++;
     this.#host.connectionOpened(this, connection);
   }
+}
+
+/** Checks the certificate and key now, so a bad one is a 4xx/usage error and not a failed listen. */
+function checkTls(options: NodeTlsOptions): NodeTlsOptions {
+  if (typeof options !== 'object' || options === null || options.cert === undefined || options.key === undefined) {
+    throw new SimulatorError('ERR_SIM_BAD_INPUT', 'a TLS node needs "tls.cert" and "tls.key" (PEM)');
+  }
+  try {
+    tls.createSecureContext(options);
+  } catch (err) {
+    throw new SimulatorError('ERR_SIM_BAD_INPUT', `the node's TLS certificate or key is unusable: ${(err as Error).message}`, { cause: err });
+  }
+  return { ...options };
 }
 
 function errorReply(message: string): Buffer {

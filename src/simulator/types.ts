@@ -1,4 +1,5 @@
 /** Public types of the maintenance simulator (the typed programmatic API). */
+import type tls from 'node:tls';
 
 /** What a client asks MOVING to announce (`CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type <t>`). */
 export type EndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
@@ -46,7 +47,22 @@ export interface NodeOptions {
   idleTimeoutMs?: number;
   /** Initial fault settings. */
   faults?: Partial<NodeFaults>;
+  /**
+   * Serve clients over TLS: options for `tls.createServer` (at least `cert` and `key`). Every
+   * address of the node speaks TLS, including the ones MOVING announces, so the certificate must
+   * name them (subjectAltName: the ip host, e.g. 127.0.0.2, and `localhost`) for a client to
+   * verify the new endpoint after a move. Default: plain TCP.
+   */
+  tls?: NodeTlsOptions;
+  /**
+   * Reach the upstream over TLS: options for `tls.connect` (e.g. `{ ca }` for a self-signed
+   * server certificate; `{}` trusts Node's built-in CAs). Default: plain TCP.
+   */
+  upstreamTls?: tls.ConnectionOptions;
 }
+
+/** Server-side TLS of a node: `tls.createServer` options with a certificate and its key. */
+export type NodeTlsOptions = tls.TlsOptions & Required<Pick<tls.TlsOptions, 'cert' | 'key'>>;
 
 export interface ConnectionInfo {
   id: string;
@@ -78,8 +94,14 @@ export interface NodeInfo {
   fqdnHost: string;
   faults: NodeFaults;
   maintSupport: 'enterprise' | 'oss';
+  /** Clients connect over TLS. */
+  tls: boolean;
+  /** The node reaches its upstream over TLS. */
+  upstreamTls: boolean;
   activeConnections: number;
   totalConnections: number;
+  /** Client connections that failed the TLS handshake (never became connections). */
+  tlsHandshakeFailures: number;
 }
 
 /** Waits used by scenarios. Defaults leave a client time to act; tests shorten them. */
@@ -125,4 +147,8 @@ export interface ProxyDefaults {
   targetHost?: string;
   targetPort?: number;
   timeoutMs?: number;
+  /** TLS toward clients for nodes added over the API (what the CLI was started with). */
+  tls?: NodeTlsOptions;
+  /** TLS toward the upstream for nodes added over the API. */
+  upstreamTls?: tls.ConnectionOptions;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificate } from '../helpers/certificates.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { RawClient } from './support/raw-client.js';
@@ -12,6 +13,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args]
 
 let redis: RedisServer;
 let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 let dir: string;
 
 beforeAll(async () => {
@@ -20,9 +22,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
+  for (const proc of children) {
+    if (proc.exitCode !== null || proc.signalCode !== null) continue;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
     await exited;
   }
   rmSync(dir, { recursive: true, force: true });
@@ -53,6 +56,7 @@ describe('hitless CLI', () => {
     const endpoints = path.join(dir, 'endpoints.json');
     child = spawn(process.execPath, [...CLI, 'simulate', '--upstream', redis.url, '--listen', `127.0.0.1:${listenPort}`,
       '--control', `127.0.0.1:${controlPort}`, '--endpoints-config', endpoints, '--migrate-wait-ms', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -70,6 +74,39 @@ describe('hitless CLI', () => {
       expect(client.pushes.map((p) => p[0])).toEqual(['MIGRATING', 'MIGRATED']);
     } finally {
       client.close();
+    }
+  });
+
+  it('simulate --tls-cert/--tls-key/--tls-ca with a rediss:// upstream: TLS on both sides, tls: true in the endpoints config', async () => {
+    const certificate = makeCertificate();
+    const redisTls = await startRedis({ tls: certificate });
+    try {
+      const [listenPort, controlPort] = [await freePort(), await freePort()];
+      const endpoints = path.join(dir, 'endpoints-tls.json');
+      const proc = spawn(process.execPath, [...CLI, 'simulate', '--upstream', redisTls.url, '--listen', `127.0.0.1:${listenPort}`,
+        '--control', `127.0.0.1:${controlPort}`, '--endpoints-config', endpoints,
+        '--tls-cert', certificate.certFile, '--tls-key', certificate.keyFile, '--tls-ca', certificate.certFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(proc);
+      let output = '';
+      proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      await waitFor(() => output.includes('endpoints config written'), `the simulator to start (output: ${output})`, 20_000);
+      expect(output).toContain('(TLS); upstream over TLS');
+      expect(JSON.parse(readFileSync(endpoints, 'utf8'))).toEqual({
+        'hitless-simulator': expect.objectContaining({ tls: true, endpoints: [`rediss://127.0.0.1:${listenPort}`] }),
+      });
+      const client = await RawClient.connectTls('127.0.0.1', listenPort, { ca: certificate.cert });
+      try {
+        expect(await client.call(['SET', 'cli-tls', 'both-ways'], ['GET', 'cli-tls'])).toEqual(['OK', 'both-ways']);
+      } finally {
+        client.close();
+      }
+      await expect(RawClient.connect('127.0.0.1', listenPort).then((plain) => {
+        plain.send(['PING']);
+        return plain.waitClosed().then(() => plain.replies);
+      })).resolves.toEqual([]);
+    } finally {
+      await redisTls.stop();
     }
   });
 });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { Decoder, encodeCommands, type CommandArgument, type ProtocolError, type RespValue } from '../../../src/protocol/index.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -33,6 +34,18 @@ export class RawClient {
       const socket = net.connect({ host, port });
       socket.once('error', reject);
       socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RawClient(socket));
+      });
+    });
+  }
+
+  /** Over TLS; rejects with the TLS error when the certificate is not trusted for `host`. */
+  static connectTls(host: string, port: number, options: tls.ConnectionOptions = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({ ...options, host, port });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
         socket.off('error', reject);
         resolve(new RawClient(socket));
       });

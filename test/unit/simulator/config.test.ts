@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../src/cli/args.js';
 import { actionRequest } from '../../../src/cli/trigger.js';
@@ -41,15 +44,51 @@ describe('simulate configuration', () => {
     };
     expect(bad([]).code).toBe('ERR_SIM_BAD_INPUT');
     expect(bad(['--upstream', 'redis://h:1', '--listen', 'h']).message).toContain('--listen');
-    expect(bad(['--upstream', 'rediss://h:1']).message).toContain('TLS');
+    expect(bad(['--upstream', 'redis://h:1', '--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem']).message).toContain('--tls-cert: cannot read');
     expect(bad([], { TARGET_HOST: 'h', TARGET_PORT: '1', DEFAULT_INTERCEPTORS: 'magic' }).message).toContain('magic');
     expect(bad(['--upstream', 'redis://h:1', '--migrate-wait-ms', '-5']).message).toContain('--migrate-wait-ms');
   });
 
   it('parses host:port, IPv6 included, and redis URLs', () => {
     expect(parseHostPort('[::1]:6380', 'x')).toEqual({ host: '::1', port: 6380 });
-    expect(parseUpstream('redis://localhost')).toEqual({ host: 'localhost', port: 6379 });
-    expect(parseUpstream('127.0.0.1:7')).toEqual({ host: '127.0.0.1', port: 7 });
+    expect(parseUpstream('redis://localhost')).toEqual({ host: 'localhost', port: 6379, tls: false });
+    expect(parseUpstream('rediss://[::1]:7001')).toEqual({ host: '::1', port: 7001, tls: true });
+    expect(parseUpstream('127.0.0.1:7')).toEqual({ host: '127.0.0.1', port: 7, tls: false });
+  });
+
+  it('reads --tls-cert/--tls-key for every node (and nodes added over the API), --tls-ca for a rediss:// upstream', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-config-'));
+    try {
+      const file = (name: string): string => {
+        writeFileSync(path.join(dir, name), `${name} contents`);
+        return path.join(dir, name);
+      };
+      const [cert, key, ca] = [file('cert.pem'), file('key.pem'), file('ca.pem')];
+      const { options } = simulateConfig(parseArgs(['--upstream', 'rediss://127.0.0.1:7000', '--listen', '127.0.0.1:1,127.0.0.1:2',
+        '--tls-cert', cert, '--tls-key', key, '--tls-ca', ca]).flags, {});
+      const tls = { cert: Buffer.from('cert.pem contents'), key: Buffer.from('key.pem contents'), ca: Buffer.from('ca.pem contents') };
+      for (const node of options.nodes!) {
+        expect(node).toMatchObject({ upstream: { host: '127.0.0.1', port: 7000 }, tls, upstreamTls: { ca: tls.ca } });
+      }
+      expect(options.proxyDefaults).toMatchObject({ tls, upstreamTls: { ca: tls.ca } });
+      // A rediss:// upstream alone trusts Node's CAs; plain flags leave both sides plain.
+      expect(simulateConfig(parseArgs(['--upstream', 'rediss://h:1']).flags, {}).options.nodes![0]!.upstreamTls).toEqual({});
+      const plain = simulateConfig(parseArgs(['--upstream', 'redis://h:1']).flags, {}).options.nodes![0]!;
+      expect(plain.tls).toBeUndefined();
+      expect(plain.upstreamTls).toBeUndefined();
+      const bad = (flags: string[]): string => {
+        try {
+          simulateConfig(parseArgs(flags).flags, {});
+        } catch (err) {
+          return (err as SimulatorError).message;
+        }
+        throw new Error('no error');
+      };
+      expect(bad(['--upstream', 'redis://h:1', '--tls-cert', cert])).toContain('--tls-cert and --tls-key go together');
+      expect(bad(['--upstream', 'redis://h:1', '--tls-ca', ca])).toContain('rediss://');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
