@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { createCommand, type Command, type ReplyTransform } from '../connection/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { redactArguments, type BatchEvent, type BatchKind, type BatchOutcome, type Endpoint, type HookChain } from '../hooks/index.js';
+import { redactArguments, type BatchEvent, type BatchKind, type BatchOutcome, type HookChain } from '../hooks/index.js';
+import type { HookContext } from './command-hooks.js';
 import { invalidArgument, ReplyError, type CommandArgument, type RespValue } from '../protocol/index.js';
 import { installCommands, type ChainOf } from './command-spec.js';
 import { COMMANDS, type Commands } from './commands/index.js';
@@ -17,7 +18,8 @@ export interface Executor {
   readonly returnBuffers: boolean;
   readonly hooks: HookChain;
   readonly commandTimeout: number;
-  context(): { server: Endpoint; db: number };
+  /** Where the batch goes, as hooks report it. */
+  readonly context: HookContext;
   /**
    * Sends the commands in order in this event-loop turn; `exclusive` asks for a lease, held until
    * `settled` (which never rejects) resolves.
@@ -69,9 +71,9 @@ abstract class Batch {
     const { hooks } = this.executor;
     const table = hooks.table;
     if (table.onBatchStart.length === 0 && table.onBatchEnd.length === 0) return undefined;
-    const { server, db } = this.executor.context();
+    const { context } = this.executor;
     const event: BatchEvent = {
-      kind, size: queued.length, server, db, startTime: performance.now(),
+      kind, size: queued.length, server: context.endpoint(), db: context.db, startTime: performance.now(),
       commands: queued.map((q) => ({ name: String(q.args[0]).toUpperCase(), args: redactArguments(q.args) })),
       duration: 0, outcomes: [], aborted: false, error: undefined,
     };

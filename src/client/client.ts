@@ -12,7 +12,7 @@ import { HookChain, type ConnectionRole, type Endpoint, type Hook, type HookErro
 import { Pool, type ConnectionInfo } from '../pool/index.js';
 import { invalidArgument, type CommandArgument, type RespValue } from '../protocol/index.js';
 import { Multi, Pipeline, type Executor } from './batch.js';
-import { CommandHooks } from './command-hooks.js';
+import { CommandHooks, type HookContext } from './command-hooks.js';
 import { installCommands, toNumberOrNull, type Key, type MethodsOf, type ScoredMember } from './command-spec.js';
 import { COMMANDS, type Commands, type ScanOptions } from './commands/index.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -63,6 +63,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   #db: number;
   #pubsub: PubSub | undefined;
   readonly #configuredEndpoint: Endpoint;
+  readonly #hookContext: HookContext;
 
   constructor(options?: ClientOptions | string) {
     super();
@@ -72,12 +73,13 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event));
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
     const client = this;
-    this.#commandHooks = new CommandHooks(this.#hooks, {
+    this.#hookContext = {
       endpoint: () => this.#endpoint(),
       get db() {
         return client.#db;
       },
-    });
+    };
+    this.#commandHooks = new CommandHooks(this.#hooks, this.#hookContext);
     this.#pool = new Pool(
       {
         open: (role, owner, endpoint) => this.#open(role, owner, endpoint),
@@ -228,7 +230,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       returnBuffers: this.#options.returnBuffers,
       hooks: this.#hooks,
       commandTimeout: this.#options.commandTimeout,
-      context: () => this.#context(),
+      context: this.#hookContext,
       sendAll: (commands) => {
         for (const command of commands) lease.send(command);
       },
@@ -327,7 +329,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       returnBuffers: this.#options.returnBuffers,
       hooks: this.#hooks,
       commandTimeout: this.#options.commandTimeout,
-      context: () => this.#context(),
+      context: this.#hookContext,
       sendAll: (commands, exclusive, settled) => {
         if (this.#state !== 'open') {
           for (const command of commands) command.fail(this.#notOpen());
@@ -393,9 +395,6 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     return this.#pool.shared.connection?.endpoint ?? this.#configuredEndpoint;
   }
 
-  #context(): { server: Endpoint; db: number } {
-    return { server: this.#endpoint(), db: this.#db };
-  }
 
   #notOpen(): ClientClosedError {
     return this.#state === 'new'
