@@ -370,6 +370,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       returnBuffers: this.#options.returnBuffers,
       reconnect: this.#options.reconnect,
       hooks: this.#hooks,
+      endpoint: () => this.#endpoint(),
       reportError: (error) => {
         const err = error instanceof Error ? error : new Error(String(error));
         if (this.listenerCount('error') > 0) this.emit('error', err);

@@ -5,7 +5,7 @@
  */
 import { createCommand, type Command } from '../connection/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { HookChain } from '../hooks/index.js';
+import type { Endpoint, HookChain } from '../hooks/index.js';
 import type { Lease, ReconnectStrategy } from '../pool/index.js';
 import type { RespValue } from '../protocol/index.js';
 import { text } from './command-spec.js';
@@ -24,6 +24,8 @@ export interface PubSubHost {
   readonly returnBuffers: boolean;
   readonly reconnect: ReconnectStrategy | false;
   readonly hooks: HookChain;
+  /** The endpoint new pub/sub connections go to (for reconnect hook events). */
+  endpoint(): Endpoint;
   /** A listener threw, or resubscribing failed for good. */
   reportError(error: unknown): void;
   /** Subscriptions were restored on a new connection. */
@@ -148,7 +150,7 @@ export class PubSub {
       if (delay === false) break;
       const hooks = this.#host.hooks.table.onReconnectAttempt;
       if (hooks.length > 0) {
-        this.#host.hooks.emit(hooks, 'onReconnectAttempt', { server: { host: '', port: 0 }, role: 'pubsub', attempt, delay, cause });
+        this.#host.hooks.emit(hooks, 'onReconnectAttempt', { server: this.#host.endpoint(), role: 'pubsub', attempt, delay, cause });
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.#closed || this.#isEmpty()) return;

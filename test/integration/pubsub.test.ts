@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReconnectAttemptEvent } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,7 +45,10 @@ describe.each([3, 2] as const)('pub/sub over RESP%i', (protocol) => {
   });
 
   it('resubscribes after the server is killed and restarted on the same port', async () => {
-    const subscriber = await connectedClient({ port: redis.port, protocol, reconnect: { initialDelay: 10, maxDelay: 50 } });
+    const attempts: ReconnectAttemptEvent[] = [];
+    const subscriber = await connectedClient({
+      port: redis.port, protocol, reconnect: { initialDelay: 10, maxDelay: 50 }, hooks: [{ onReconnectAttempt: (e) => attempts.push(e) }],
+    });
     const got: string[] = [];
     await subscriber.subscribe('alerts', (message) => got.push(message));
     await subscriber.pSubscribe('metrics.*', (message) => got.push(message));
@@ -58,6 +62,7 @@ describe.each([3, 2] as const)('pub/sub over RESP%i', (protocol) => {
     expect(await publisher.publish('metrics.cpu', '42')).toBe(1);
     await waitFor(() => got.length === 2, 'messages after the restart');
     expect(got).toEqual(['back', '42']);
+    expect(attempts.find((a) => a.role === 'pubsub')).toMatchObject({ attempt: 1, server: { host: '127.0.0.1', port: redis.port } });
   });
 
   it('a throwing listener is reported through error and does not stop other listeners', async () => {
