@@ -1,5 +1,5 @@
 import { SimulatorError, badInput } from './errors.js';
-import type { Simulator } from './simulator.js';
+import type { ActionControl, ScenarioControl } from './control.js';
 import { ENDPOINT_TYPES, type ActionRecord, type EndpointType } from './types.js';
 
 /**
@@ -16,14 +16,14 @@ const TYPES = [
 ] as const;
 type ActionType = (typeof TYPES)[number];
 
-export class ActionRunner {
-  readonly #simulator: Simulator;
+export class ActionRunner implements ActionControl {
+  readonly #simulator: ScenarioControl;
   readonly #records = new Map<string, ActionRecord>();
   readonly #done = new Map<string, Promise<ActionRecord>>();
   #counter = 0;
   #bdbId = 1;
 
-  constructor(simulator: Simulator) {
+  constructor(simulator: ScenarioControl) {
     this.#simulator = simulator;
   }
 

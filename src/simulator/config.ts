@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type tls from 'node:tls';
 import { badInput } from './errors.js';
-import type { DefaultInterceptor, SimulatorOptions } from './simulator.js';
+import type { DefaultInterceptor } from './control.js';
+import type { SimulatorOptions } from './simulator.js';
 import type { HostPort, NodeOptions, NodeTlsOptions } from './types.js';
 
 /**

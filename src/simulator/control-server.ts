@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { SimulatorError, badInput } from './errors.js';
 import { faultInjectorRoutes } from './fault-injector-api.js';
 import { proxyApiRoutes } from './proxy-api.js';
-import type { Simulator } from './simulator.js';
+import type { SimulatorControl } from './control.js';
 import type { Reply, Request, Route } from './routes.js';
 import type { HostPort } from './types.js';
 
@@ -26,7 +26,7 @@ interface Compiled extends Route {
   names: string[];
 }
 
-export async function startControlServer(simulator: Simulator, host: string, port: number): Promise<ControlServer> {
+export async function startControlServer(simulator: SimulatorControl, host: string, port: number): Promise<ControlServer> {
   const routes = [...faultInjectorRoutes(simulator), ...proxyApiRoutes(simulator)].map(compile);
   const server = http.createServer((req, res) => void serve(routes, req, res));
   await new Promise<void>((resolve, reject) => {

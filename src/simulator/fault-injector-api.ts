@@ -1,6 +1,6 @@
 import { SimulatorError, badInput } from './errors.js';
 import type { Route } from './routes.js';
-import type { Simulator } from './simulator.js';
+import type { SimulatorControl } from './control.js';
 import type { NodeFaults } from './types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { NodeFaults } from './types.js';
  * `POST /action {type, parameters}` → `{action_id}`, `GET /action/:id` → status, `GET /actions`
  * (a reachability probe). Plus `POST /simulator/faults`, our own route for the fault knobs.
  */
-export function faultInjectorRoutes(simulator: Simulator): Route[] {
+export function faultInjectorRoutes(simulator: SimulatorControl): Route[] {
   return [
     {
       method: 'POST',

@@ -5,9 +5,11 @@
  */
 export { Simulator } from './simulator.js';
 export { validateFrames } from './frames.js';
+export type { SimulatorOptions } from './simulator.js';
 export type {
-  DefaultInterceptor, MovingOptions, RelaxOptions, SendResult, SimulatorOptions, SmigrateOptions,
-} from './simulator.js';
+  ActionControl, DefaultInterceptor, InterceptorControl, MovingOptions, RelaxOptions, ScenarioControl, SendResult, SimulatorControl,
+  SmigrateOptions,
+} from './control.js';
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
 export type { ProxyDefaults } from './types.js';
 export type { InterceptorStats } from './interceptors.js';

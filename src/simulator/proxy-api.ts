@@ -1,7 +1,7 @@
 import { badInput } from './errors.js';
 import type { Request, Route } from './routes.js';
 import { validateFrames } from './frames.js';
-import type { Simulator } from './simulator.js';
+import type { SimulatorControl } from './control.js';
 import type { ProxyDefaults } from './types.js';
 
 /**
@@ -15,7 +15,7 @@ import type { ProxyDefaults } from './types.js';
  */
 
 
-export function proxyApiRoutes(simulator: Simulator): Route[] {
+export function proxyApiRoutes(simulator: SimulatorControl): Route[] {
   return [
     { method: 'GET', path: '/stats', handle: () => ({ body: stats(simulator) }) },
     {
@@ -112,12 +112,12 @@ export function proxyApiRoutes(simulator: Simulator): Route[] {
   ];
 }
 
-function stats(simulator: Simulator): Record<string, unknown> {
+function stats(simulator: SimulatorControl): Record<string, unknown> {
   const custom = simulator.interceptors.stats();
   const out: Record<string, unknown> = {};
   for (const info of simulator.nodes()) {
-    const node = simulator.nodeById(info.id)!;
-    const builtIns = [{ name: 'hitless', invokeCount: node.handshakes.invoked, matchCount: node.handshakes.matched }];
+    const handshakes = simulator.handshakeStats(info.id) ?? { invoked: 0, matched: 0 };
+    const builtIns = [{ name: 'hitless', invokeCount: handshakes.invoked, matchCount: handshakes.matched }];
     if (simulator.defaultInterceptors.has('cluster')) builtIns.push({ name: 'cluster', invokeCount: 0, matchCount: 0 });
     out[info.id] = {
       activeConnections: info.activeConnections,

@@ -7,18 +7,19 @@ import { parseSlots } from './notifications.js';
 import type { ProxyConnection } from './proxy-connection.js';
 import { SimNode, type NodeHost } from './sim-node.js';
 import { startControlServer, type ControlServer } from './control-server.js';
+import type { DefaultInterceptor, MovingOptions, RelaxOptions, SendResult, SimulatorControl, SmigrateOptions } from './control.js';
 import {
-  DEFAULT_TIMINGS, type ActionRecord, type ConnectionInfo, type EndpointType, type HostPort, type NodeFaults,
+  DEFAULT_TIMINGS, type ActionRecord, type ConnectionInfo, type HostPort, type NodeFaults,
   type NodeInfo, type NodeOptions, type ProxyDefaults, type ScenarioResult, type ScenarioTimings,
 } from './types.js';
 
 /**
  * The maintenance simulator: simulated Redis Enterprise nodes in front of real redis-servers,
  * maintenance scenarios, and (optionally) the HTTP control APIs. This class is the typed
- * programmatic API; the HTTP routes are thin wrappers over it.
+ * programmatic API; the HTTP routes are thin wrappers over it (through `SimulatorControl`).
  */
 
-export type DefaultInterceptor = 'cluster' | 'hitless' | 'logger';
+export type { DefaultInterceptor, MovingOptions, RelaxOptions, SendResult, SmigrateOptions } from './control.js';
 
 export interface SimulatorOptions {
   nodes?: NodeOptions[];
@@ -41,39 +42,9 @@ export interface SimulatorOptions {
   proxyDefaults?: Partial<ProxyDefaults>;
 }
 
-export interface SendResult {
-  success: boolean;
-  connectionId: string;
-  error?: string;
-}
-
-export interface RelaxOptions {
-  /** Node ids; default every node. */
-  nodes?: string[];
-  waitMs?: number;
-}
-
-export interface MovingOptions {
-  /** Source node ids; default every node. */
-  from?: string[];
-  /** Target node id; default the next node (the node itself when it is alone). */
-  to?: string;
-  timeS?: number;
-  /** Announce this endpoint type to everyone instead of what each connection asked for. */
-  endpointType?: EndpointType;
-}
-
-export interface SmigrateOptions {
-  from?: string;
-  to?: string;
-  /** "0-100,200"; default every slot the source owns. */
-  slots?: string;
-  waitMs?: number;
-}
-
 const SLOTS = 16384;
 
-export class Simulator {
+export class Simulator implements SimulatorControl {
   readonly timings: ScenarioTimings;
   readonly interceptors = new Interceptors();
   readonly defaultInterceptors: Set<DefaultInterceptor>;
@@ -256,13 +227,13 @@ export class Simulator {
     await Promise.all(this.#nodes.splice(0).map((n) => n.stop()));
   }
 
-  /** Internal: the node object (for the control APIs). */
-  nodeById(id: string): SimNode | undefined {
-    return this.#nodes.find((n) => n.id === id);
+  handshakeStats(nodeId: string): { invoked: number; matched: number } | undefined {
+    const node = this.#nodes.find((n) => n.id === nodeId);
+    return node === undefined ? undefined : { ...node.handshakes };
   }
 
   #node(id: string): SimNode {
-    const node = this.nodeById(id);
+    const node = this.#nodes.find((n) => n.id === id);
     if (node === undefined) throw new SimulatorError('ERR_SIM_NOT_FOUND', `no node "${id}" (nodes: ${this.#nodes.map((n) => n.id).join(', ') || 'none'})`);
     return node;
   }
