@@ -73,7 +73,7 @@ abstract class Batch {
     if (table.onBatchStart.length === 0 && table.onBatchEnd.length === 0) return undefined;
     const { context } = this.executor;
     const event: BatchEvent = {
-      kind, size: queued.length, server: context.endpoint(), db: context.db, startTime: performance.now(),
+      kind, size: queued.length, server: context.server, db: context.db, startTime: performance.now(),
       commands: queued.map((q) => ({ name: String(q.args[0]).toUpperCase(), args: redactArguments(q.args) })),
       duration: 0, outcomes: [], aborted: false, error: undefined,
     };

@@ -12,7 +12,7 @@ import { HookChain, type ConnectionRole, type Endpoint, type Hook, type HookErro
 import { Pool, type ConnectionInfo } from '../pool/index.js';
 import { invalidArgument, type CommandArgument, type RespValue } from '../protocol/index.js';
 import { Multi, Pipeline, type Executor } from './batch.js';
-import { CommandHooks, type HookContext } from './command-hooks.js';
+import { CommandHooks } from './command-hooks.js';
 import { installCommands, toNumberOrNull, type Key, type MethodsOf, type ScoredMember } from './command-spec.js';
 import { COMMANDS, type Commands, type ScanOptions } from './commands/index.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -63,7 +63,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   #db: number;
   #pubsub: PubSub | undefined;
   readonly #configuredEndpoint: Endpoint;
-  readonly #hookContext: HookContext;
+  readonly #hookContext: { server: Endpoint; db: number };
 
   constructor(options?: ClientOptions | string) {
     super();
@@ -72,13 +72,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#db = resolved.db;
     this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event));
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
-    const client = this;
-    this.#hookContext = {
-      endpoint: () => this.#endpoint(),
-      get db() {
-        return client.#db;
-      },
-    };
+    this.#hookContext = { server: this.#configuredEndpoint, db: resolved.db };
     this.#commandHooks = new CommandHooks(this.#hooks, this.#hookContext);
     this.#pool = new Pool(
       {
@@ -95,9 +89,13 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
         hooks: this.#hooks,
       },
       {
-        ready: () => {
+        ready: (connection) => {
+          this.#hookContext.server = connection.endpoint;
           this.emit('connect');
           this.emit('ready');
+        },
+        swapped: (connection) => {
+          this.#hookContext.server = connection.endpoint;
         },
         reconnecting: (attempt, delay, error) => this.emit('reconnecting', { attempt, delay, error }),
         lost: (error) => {
@@ -179,6 +177,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (!Number.isInteger(db) || db < 0) throw new InvalidArgumentError(`SELECT: expected a database index >= 0, got ${db}`);
     await this.execute(['SELECT', db], (reply) => {
       this.#db = db;
+      this.#hookContext.db = db;
       const shared = this.#pool.shared.connection;
       if (shared) shared.db = db;
       return reply;

@@ -2,9 +2,12 @@ import type { Command, CommandObserver } from '../connection/index.js';
 import { redactArguments, turnNow, type CommandEvent, type Endpoint, type HookChain, type HookTable } from '../hooks/index.js';
 import type { CommandArgument } from '../protocol/index.js';
 
-/** Where commands go now, as hooks report it. */
+/**
+ * Where commands go now, as hooks report it: plain fields the client keeps current (on connect,
+ * reconnect, swap and SELECT), because reading them is on every hooked command's path.
+ */
 export interface HookContext {
-  endpoint(): Endpoint;
+  readonly server: Endpoint;
   readonly db: number;
 }
 
@@ -32,7 +35,7 @@ class CommandRecord implements CommandEvent, CommandObserver {
     this.#chain = chain;
     this.name = command.name;
     this.args = redactArguments(command.args, command.name);
-    this.server = context.endpoint();
+    this.server = context.server;
     this.db = context.db;
     this.startTime = turnNow();
     this.#table = table;

@@ -4,8 +4,6 @@ import type { CommandArgument } from '../protocol/index.js';
  * Which commands cannot share the multiplexed connection. Blocking commands run on a lease, so
  * they never hold up everyone else's replies; connection-state commands have their own API.
  */
-const BLOCKING_LAST_ARG_SECONDS = new Set(['BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BZPOPMIN', 'BZPOPMAX']);
-const BLOCKING_SECOND_ARG_SECONDS = new Set(['BLMPOP', 'BZMPOP']);
 
 const USE_INSTEAD = new Map<string, string>([
   ['MULTI', 'client.multi()'],
@@ -36,16 +34,37 @@ export function replacementFor(name: string): string | undefined {
  * timeout, or 0 (none) when it blocks forever. undefined for commands that do not block.
  */
 export function blockingTimeout(name: string, args: readonly CommandArgument[], commandTimeout: number): number | undefined {
-  let blockMs: number | undefined;
-  if (BLOCKING_LAST_ARG_SECONDS.has(name)) blockMs = Number(args[args.length - 1]) * 1000;
-  else if (BLOCKING_SECOND_ARG_SECONDS.has(name)) blockMs = Number(args[1]) * 1000;
-  else if (name === 'XREAD' || name === 'XREADGROUP') {
-    const at = args.findIndex((a) => typeof a === 'string' && a.toUpperCase() === 'BLOCK');
-    if (at === -1) return undefined;
-    blockMs = Number(args[at + 1]);
-  } else if (name === 'WAIT') blockMs = Number(args[2]);
-  else if (name === 'WAITAOF') blockMs = Number(args[3]);
-  else return undefined;
+  // A switch rather than Set lookups: this runs for every command.
+  let blockMs: number;
+  switch (name) {
+    case 'BLPOP':
+    case 'BRPOP':
+    case 'BRPOPLPUSH':
+    case 'BLMOVE':
+    case 'BZPOPMIN':
+    case 'BZPOPMAX':
+      blockMs = Number(args[args.length - 1]) * 1000;
+      break;
+    case 'BLMPOP':
+    case 'BZMPOP':
+      blockMs = Number(args[1]) * 1000;
+      break;
+    case 'XREAD':
+    case 'XREADGROUP': {
+      const at = args.findIndex((a) => typeof a === 'string' && a.toUpperCase() === 'BLOCK');
+      if (at === -1) return undefined;
+      blockMs = Number(args[at + 1]);
+      break;
+    }
+    case 'WAIT':
+      blockMs = Number(args[2]);
+      break;
+    case 'WAITAOF':
+      blockMs = Number(args[3]);
+      break;
+    default:
+      return undefined;
+  }
   if (!Number.isFinite(blockMs) || blockMs <= 0 || commandTimeout === 0) return 0;
   return blockMs + commandTimeout;
 }

@@ -39,8 +39,8 @@ export interface Hook {
 
 /**
  * Every member the chain dispatches. A new event (the maintenance notifications, handoffs and
- * breaker states of later releases) is one more name here and one more optional member above;
- * no other event's dispatch changes.
+ * breaker states of later releases) is one more name here, one more optional member above and one
+ * more line in the chain's table (the compiler insists); no other event's dispatch changes.
  */
 export const HOOK_MEMBERS = [
   'onCommandStart',

@@ -2,7 +2,19 @@ import type { CommandArgument } from '../protocol/index.js';
 
 export const REDACTED = '<redacted>';
 
-const SENSITIVE = new Set(['AUTH', 'HELLO', 'MIGRATE', 'CONFIG', 'ACL']);
+/** A switch, not a Set: command names are internalised strings, so this is a few pointer compares. */
+function mayCarryCredentials(name: string): boolean {
+  switch (name) {
+    case 'AUTH':
+    case 'HELLO':
+    case 'MIGRATE':
+    case 'CONFIG':
+    case 'ACL':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * Returns the arguments a hook may see: credentials replaced by `<redacted>`. Covers AUTH,
@@ -13,7 +25,7 @@ const SENSITIVE = new Set(['AUTH', 'HELLO', 'MIGRATE', 'CONFIG', 'ACL']);
  * `name` is the upper-case command name when the caller already knows it.
  */
 export function redactArguments(args: readonly CommandArgument[], name: string = upper(args[0])): readonly CommandArgument[] {
-  if (!SENSITIVE.has(name)) return args;
+  if (!mayCarryCredentials(name)) return args;
   let out: CommandArgument[] | undefined;
   const hide = (i: number): void => {
     if (i >= args.length) return;

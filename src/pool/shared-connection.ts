@@ -31,6 +31,8 @@ export interface SharedConnectionOptions {
 
 export interface SharedConnectionEvents {
   ready(connection: Connection): void;
+  /** A handed-off connection replaced the shared one (see swap). */
+  swapped(connection: Connection): void;
   reconnecting(attempt: number, delay: number, cause: Error | undefined): void;
   /** The connection was lost (`error` says why); reconnection follows unless disabled. */
   lost(error: Error | undefined): void;
@@ -118,6 +120,7 @@ export class SharedConnection implements ConnectionOwner {
     this.#connection = replacement;
     for (const command of old.takeUnwritten()) replacement.send(command);
     this.#retiring.add(old);
+    this.#events.swapped(replacement);
     void old.close('handoff').then(() => {
       this.#retiring.delete(old);
       release();
