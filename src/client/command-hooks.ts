@@ -63,7 +63,8 @@ class CommandRecord implements CommandEvent, CommandObserver {
       const state = at === -1 ? undefined : single ? this.#states : (this.#states as unknown[])[at];
       const hook = ends[i]!;
       try {
-        chain.watch(hook, 'onCommandEnd', hook.onCommandEnd!(this, state));
+        const result = hook.onCommandEnd!(this, state);
+        if (result !== undefined) chain.watch(hook, 'onCommandEnd', result);
       } catch (failure) {
         chain.fail(hook, 'onCommandEnd', failure);
       }
@@ -74,7 +75,8 @@ class CommandRecord implements CommandEvent, CommandObserver {
 function start(chain: HookChain, hook: NonNullable<HookTable['onCommandStart'][number]>, event: CommandEvent): unknown {
   try {
     const state = hook.onCommandStart!(event);
-    chain.watch(hook, 'onCommandStart', state);
+    // Most hooks return nothing; only a returned value can be a promise to watch.
+    if (state !== undefined) chain.watch(hook, 'onCommandStart', state);
     return state;
   } catch (failure) {
     chain.fail(hook, 'onCommandStart', failure);
