@@ -9,7 +9,16 @@ import { createClient } from 'redis';
 import { Simulator } from '../src/simulator/index.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 
+const USAGE = 'usage: npx tsx bench/simulator.ts [seconds per case, default 3]';
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const seconds = Number(process.argv[2] ?? 3);
+if (!Number.isFinite(seconds) || seconds <= 0) {
+  console.error(`seconds per case must be a positive number, got "${process.argv[2]}"\n${USAGE}`);
+  process.exit(2);
+}
 
 interface Case {
   name: string;

@@ -4,6 +4,11 @@
  * and for the pieces that path is made of. `npx tsx bench/micro/client/command-hooks.ts`
  */
 import { pathToFileURL } from 'node:url';
+
+if (process.argv.includes('--help')) {
+  console.log('usage: npx tsx bench/micro/client/command-hooks.ts  (no options; prints ns per call for each step)');
+  process.exit(0);
+}
 import { compileHitless } from '../../compile.js';
 
 type Modules = [
