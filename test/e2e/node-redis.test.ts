@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator, type EndpointType } from '../../src/simulator/index.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
+import { startBusyLoop } from './support/busy-loop.js';
 
 /**
  * node-redis 6.3.1 with maintNotifications 'enabled', driven the way its own maintenance e2e
@@ -69,27 +70,13 @@ async function busyClient(endpointType: EndpointType) {
   const errors: unknown[] = [];
   client.on('error', (err) => errors.push(err));
   await client.connect();
-  let running = true;
-  let ops = 0;
-  const loop = (async () => {
-    while (running) {
-      try {
-        const key = `nr:${endpointType}:${ops % 50}`;
-        await client.set(key, String(ops));
-        if ((await client.get(key)) !== String(ops)) errors.push(new Error(`lost write ${key}`));
-        ops++;
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-  })();
+  const loop = startBusyLoop(client, `nr:${endpointType}`, 50, errors);
   return {
     client,
     errors,
-    ops: () => ops,
+    ops: loop.ops,
     stop: async () => {
-      running = false;
-      await loop;
+      await loop.stop();
       client.destroy();
     },
   };

@@ -7,6 +7,7 @@ import { makeCertificate, type Certificate } from '../helpers/certificates.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { RawClient } from './support/raw-client.js';
+import { startBusyLoop } from './support/busy-loop.js';
 
 /**
  * TLS on both sides of the simulator, with real redis-servers and a certificate made by openssl
@@ -134,32 +135,18 @@ describe('TLS toward clients', () => {
       const errors: unknown[] = [];
       client.on('error', (err) => errors.push(err));
       await client.connect();
-      let running = true;
-      let ops = 0;
-      const loop = (async () => {
-        while (running) {
-          try {
-            const key = `tls:${type}:${ops % 20}`;
-            await client.set(key, String(ops));
-            if ((await client.get(key)) !== String(ops)) errors.push(new Error(`lost write ${key}`));
-            ops++;
-          } catch (err) {
-            errors.push(err);
-          }
-        }
-      })();
+      const loop = startBusyLoop(client, `tls:${type}`, 20, errors);
       try {
         expect(optedInOn(a.id).map((c) => c.endpointType)).toEqual([type]);
         await finished(await post('sequence_of_actions', { bdb_id: 1, actions: [{ type: 'migrate', params: {} }, { type: 'bind', params: {} }] }));
-        const opsAfter = ops;
-        await waitFor(() => ops > opsAfter + 20, 'traffic after the move');
+        const opsAfter = loop.ops();
+        await waitFor(() => loop.ops() > opsAfter + 20, 'traffic after the move');
         expect(errors).toEqual([]);
         expect(['MIGRATING', 'MIGRATED', 'MOVING'].map((t) => seen.filter((s) => s === t).length)).toEqual([1, 1, 1]);
         expect(optedInOn(b.id)).toHaveLength(1);
         expect(optedInOn(a.id)).toHaveLength(0);
       } finally {
-        running = false;
-        await loop;
+        await loop.stop();
         client.destroy();
       }
       await waitFor(() => sim.connections().length === 0, 'clients to leave');
