@@ -2,7 +2,7 @@ import type tls from 'node:tls';
 import { DEFAULT_HANDSHAKE, type HandshakeStep } from '../connection/index.js';
 import { ConfigError } from '../errors.js';
 import type { Hook } from '../hooks/index.js';
-import { DEFAULT_BACKOFF, exponentialBackoff, type BackoffOptions, type ReconnectStrategy } from '../pool/index.js';
+import { DEFAULT_BACKOFF, exponentialBackoff, type BackoffOptions, type PoolSizing, type ReconnectStrategy } from '../pool/index.js';
 import { LIB_NAME, VERSION } from '../version.js';
 
 /** Options of `createClient`. Durations are milliseconds. */
@@ -55,7 +55,7 @@ export interface ClientOptions {
   handshake?: readonly HandshakeStep[];
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends PoolSizing {
   host: string;
   port: number;
   username: string | undefined;
@@ -69,11 +69,6 @@ export interface ResolvedOptions {
   returnBuffers: boolean;
   reconnect: ReconnectStrategy | false;
   offlineQueueLimit: number;
-  poolSize: number;
-  minIdleConns: number;
-  maxActiveConns: number;
-  poolTimeout: number;
-  connMaxIdleTime: number;
   hooks: readonly Hook[];
   handshake: readonly HandshakeStep[];
   libName: string;

@@ -17,14 +17,8 @@ import type { ReconnectStrategy } from './backoff.js';
 import { PoolTimeoutError } from './errors.js';
 import { SharedConnection, type SharedConnectionEvents } from './shared-connection.js';
 
-export interface PoolOptions {
-  /** Dials (the configured endpoint, or `endpoint`), handshakes, and returns a ready connection owned by `owner`. */
-  open(role: ConnectionRole, owner: ConnectionOwner, endpoint?: Endpoint): Promise<Connection>;
-  endpoint: () => Endpoint;
-  /** The database new and reused lease connections must have selected. */
-  db: () => number;
-  reconnect: ReconnectStrategy | false;
-  offlineQueueLimit: number;
+/** How many connections the pool keeps and allows (go-redis's meanings). */
+export interface PoolSizing {
   /** Idle lease connections kept at most. */
   poolSize: number;
   /** Idle lease connections kept open and ready. */
@@ -35,6 +29,16 @@ export interface PoolOptions {
   poolTimeout: number;
   /** Milliseconds an idle lease connection is kept; 0 = forever. */
   connMaxIdleTime: number;
+}
+
+export interface PoolOptions extends PoolSizing {
+  /** Dials (the configured endpoint, or `endpoint`), handshakes, and returns a ready connection owned by `owner`. */
+  open(role: ConnectionRole, owner: ConnectionOwner, endpoint?: Endpoint): Promise<Connection>;
+  endpoint: () => Endpoint;
+  /** The database new and reused lease connections must have selected. */
+  db: () => number;
+  reconnect: ReconnectStrategy | false;
+  offlineQueueLimit: number;
   hooks: HookChain;
 }
 
