@@ -17,7 +17,6 @@ import { blockingTimeout, replacementFor } from './routing.js';
 export interface Executor {
   readonly returnBuffers: boolean;
   readonly hooks: HookChain;
-  readonly commandTimeout: number;
   /** Where the batch goes, as hooks report it. */
   readonly context: HookContext;
   /**

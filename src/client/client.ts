@@ -225,15 +225,9 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   async watch<T>(keys: Key | Key[], fn: (tx: WatchScope<S>) => Promise<T>): Promise<T> {
     if (this.#state !== 'open') throw this.#notOpen();
     const lease = await this.#pool.acquire('lease');
-    const executor: Executor = {
-      returnBuffers: this.#options.returnBuffers,
-      hooks: this.#hooks,
-      commandTimeout: this.#options.commandTimeout,
-      context: this.#hookContext,
-      sendAll: (commands) => {
-        for (const command of commands) lease.send(command);
-      },
-    };
+    const executor = this.#executorFor((commands) => {
+      for (const command of commands) lease.send(command);
+    });
     const scope = new WatchScope<S>(executor, (command) => {
       this.#observe(command);
       lease.send(command);
@@ -323,22 +317,21 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     return this.#pool;
   }
 
+  /** Batches of this client, sent by `sendAll`. */
+  #executorFor(sendAll: Executor['sendAll']): Executor {
+    return { returnBuffers: this.#options.returnBuffers, hooks: this.#hooks, context: this.#hookContext, sendAll };
+  }
+
   #sharedExecutor(): Executor {
-    return {
-      returnBuffers: this.#options.returnBuffers,
-      hooks: this.#hooks,
-      commandTimeout: this.#options.commandTimeout,
-      context: this.#hookContext,
-      sendAll: (commands, exclusive, settled) => {
-        if (this.#state !== 'open') {
-          for (const command of commands) command.fail(this.#notOpen());
-        } else if (exclusive) {
-          this.#sendOnLease(commands, settled);
-        } else {
-          for (const command of commands) this.#pool.dispatch(command);
-        }
-      },
-    };
+    return this.#executorFor((commands, exclusive, settled) => {
+      if (this.#state !== 'open') {
+        for (const command of commands) command.fail(this.#notOpen());
+      } else if (exclusive) {
+        this.#sendOnLease(commands, settled);
+      } else {
+        for (const command of commands) this.#pool.dispatch(command);
+      }
+    });
   }
 
   /** Runs commands on a lease, released once `settled` (their last reply) is in. */
@@ -394,7 +387,6 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   #endpoint(): Endpoint {
     return this.#pool.shared.connection?.endpoint ?? this.#configuredEndpoint;
   }
-
 
   #notOpen(): ClientClosedError {
     return this.#state === 'new'
