@@ -6,7 +6,7 @@
 import { createCommand, type Command } from '../connection/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Endpoint, HookChain } from '../hooks/index.js';
-import type { Lease, ReconnectStrategy } from '../pool/index.js';
+import { retryWithBackoff, type Lease, type ReconnectStrategy } from '../pool/index.js';
 import type { RespValue } from '../protocol/index.js';
 import { text } from './command-spec.js';
 
@@ -42,6 +42,8 @@ export class PubSub {
   #lease: Lease | undefined;
   #leasing: Promise<Lease> | undefined;
   #closed = false;
+  /** Aborted by close(): ends a restore in progress, also in the middle of its backoff wait. */
+  readonly #stop = new AbortController();
 
   constructor(host: PubSubHost) {
     this.#host = host;
@@ -100,6 +102,7 @@ export class PubSub {
 
   close(): void {
     this.#closed = true;
+    this.#stop.abort();
     this.#lease?.release(false);
     this.#lease = undefined;
   }
@@ -145,33 +148,37 @@ export class PubSub {
   /** Leases a new connection with backoff and subscribes to everything again. */
   async #restore(cause: Error | undefined): Promise<void> {
     const strategy = this.#host.reconnect;
-    for (let attempt = 1; strategy !== false; attempt++) {
-      const delay = strategy(attempt, cause);
-      if (delay === false) break;
-      const hooks = this.#host.hooks.table.onReconnectAttempt;
-      if (hooks.length > 0) {
-        this.#host.hooks.emit(hooks, 'onReconnectAttempt', { server: this.#host.endpoint(), role: 'pubsub', attempt, delay, cause });
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (this.#closed || this.#isEmpty()) return;
-      try {
-        const lease = await this.#ensureLease();
-        for (const kind of ['channel', 'pattern', 'shard'] as const) {
-          const names = [...this.#subscriptions[kind].keys()];
-          if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
-        }
-        this.#host.resubscribed();
-        return;
-      } catch (error) {
-        cause = error as Error;
-        if (this.#lease) {
-          const broken = this.#lease;
-          this.#lease = undefined;
-          broken.release(false);
-        }
-      }
+    if (strategy === false) {
+      this.#host.reportError(cause);
+      return;
     }
-    this.#host.reportError(cause);
+    const outcome = await retryWithBackoff({
+      strategy, cause, signal: this.#stop.signal, hooks: this.#host.hooks, role: 'pubsub', endpoint: this.#host.endpoint(),
+      attempt: () => this.#resubscribe(),
+    });
+    if (outcome.ok) {
+      if (outcome.value) this.#host.resubscribed();
+    } else if (!outcome.stopped) {
+      this.#host.reportError(outcome.cause);
+    }
+  }
+
+  /** Subscribes to everything again on a new lease; false when nothing is left to restore. */
+  async #resubscribe(): Promise<boolean> {
+    if (this.#isEmpty()) return false;
+    try {
+      const lease = await this.#ensureLease();
+      for (const kind of ['channel', 'pattern', 'shard'] as const) {
+        const names = [...this.#subscriptions[kind].keys()];
+        if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
+      }
+      return true;
+    } catch (error) {
+      const broken = this.#lease;
+      this.#lease = undefined;
+      broken?.release(false);
+      throw error;
+    }
   }
 
   #onMessage(frame: RespValue[]): boolean {

@@ -14,7 +14,7 @@ import { ConnectionError } from '../connection/index.js';
 import { ClientClosedError } from '../errors.js';
 import type { CloseReason, Endpoint, HookChain } from '../hooks/index.js';
 import type { RespValue } from '../protocol/index.js';
-import type { ReconnectStrategy } from './backoff.js';
+import { retryWithBackoff, type ReconnectStrategy } from './backoff.js';
 
 export type SharedState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -48,7 +48,7 @@ export class SharedConnection implements ConnectionOwner {
   readonly #retiring = new Set<Connection>();
   readonly #options: SharedConnectionOptions;
   readonly #events: SharedConnectionEvents;
-  #cancelWait: (() => void) | undefined;
+  #stopReconnecting: AbortController | undefined;
 
   constructor(options: SharedConnectionOptions, events: SharedConnectionEvents) {
     this.#options = options;
@@ -176,35 +176,27 @@ export class SharedConnection implements ConnectionOwner {
   async #reconnect(strategy: ReconnectStrategy, cause: Error | undefined): Promise<void> {
     this.#state = 'reconnecting';
     const endpoint = this.#options.endpoint();
-    for (let attempt = 1; ; attempt++) {
-      const delay = strategy(attempt, cause);
-      if (delay === false) {
-        this.#state = 'idle';
-        const error = new ConnectionError(
-          `gave up reconnecting to ${endpoint.host}:${endpoint.port} after ${attempt - 1} attempts${cause ? `: ${cause.message}` : ''}`,
-          'ERR_CONNECTION', { cause },
-        );
-        this.#failOffline(error);
-        this.#events.end(error);
-        return;
-      }
-      this.#events.reconnecting(attempt, delay, cause);
-      const hooks = this.#options.hooks.table.onReconnectAttempt;
-      if (hooks.length > 0) this.#options.hooks.emit(hooks, 'onReconnectAttempt', { server: endpoint, role: 'shared', attempt, delay, cause });
-      if (!(await this.#wait(delay))) return;
-      try {
-        const connection = await this.#options.open(this);
-        if (this.#state !== 'reconnecting') {
-          connection.destroy(undefined, 'application_close');
-          return;
-        }
-        this.#install(connection);
-        return;
-      } catch (error) {
-        if (this.#state !== 'reconnecting') return;
-        cause = error as Error;
-      }
+    const stop = new AbortController();
+    this.#stopReconnecting = stop;
+    const outcome = await retryWithBackoff({
+      strategy, cause, signal: stop.signal, hooks: this.#options.hooks, role: 'shared', endpoint,
+      onAttempt: (attempt, delay, previous) => this.#events.reconnecting(attempt, delay, previous),
+      attempt: () => this.#options.open(this),
+    });
+    if (outcome.ok) {
+      // close() or destroy() may have come while the last try was connecting.
+      if (this.#state === 'reconnecting') this.#install(outcome.value);
+      else outcome.value.destroy(undefined, 'application_close');
+      return;
     }
+    if (outcome.stopped) return;
+    this.#state = 'idle';
+    const error = new ConnectionError(
+      `gave up reconnecting to ${endpoint.host}:${endpoint.port} after ${outcome.attempts} attempts${outcome.cause ? `: ${outcome.cause.message}` : ''}`,
+      'ERR_CONNECTION', { cause: outcome.cause },
+    );
+    this.#failOffline(error);
+    this.#events.end(error);
   }
 
   #install(connection: Connection): void {
@@ -217,23 +209,9 @@ export class SharedConnection implements ConnectionOwner {
     this.#events.ready(connection);
   }
 
-  /** Resolves true after `ms`, or false at once if the wait is cancelled by close/destroy. */
-  #wait(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#cancelWait = undefined;
-        resolve(true);
-      }, ms);
-      this.#cancelWait = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-    });
-  }
-
   #stopWaiting(): void {
-    this.#cancelWait?.();
-    this.#cancelWait = undefined;
+    this.#stopReconnecting?.abort();
+    this.#stopReconnecting = undefined;
   }
 
   #failOffline(error: Error): void {
