@@ -2,20 +2,16 @@ import { ENDPOINT_TYPES, type EndpointType } from './types.js';
 
 /**
  * Just enough understanding of client commands for the proxy: which ones it answers itself
- * (`CLIENT MAINT_NOTIFICATIONS`, `CLUSTER SLOTS`) and which ones get no ordinary reply (the
- * subscribe family, answered by pushes in RESP3). Everything else is forwarded untouched, so the
- * common path only looks at the length of the first argument.
+ * (`CLIENT MAINT_NOTIFICATIONS`, `CLUSTER SLOTS`). Everything else is forwarded untouched, so the
+ * common path only looks at the length of the first argument. (Reply order needs no model of
+ * the other commands: see LocalReplies.)
  */
 
 export const enum CommandKind {
   Other,
   Client,
   ClusterSlots,
-  /** (P|S)(UN)SUBSCRIBE: in RESP3 answered by push frames, never by an ordinary reply. */
-  Subscribe,
 }
-
-const SUBSCRIBES = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE']);
 
 /** Classifies the command frame `buffer[start, end)` (RESP array or inline). */
 export function classify(buffer: Buffer, start: number, end: number): CommandKind {
@@ -26,7 +22,8 @@ export function classify(buffer: Buffer, start: number, end: number): CommandKin
     if (lenAt <= 0 || buffer[lenAt] !== 0x24) return CommandKind.Other;
     const cr = buffer.indexOf(0x0d, lenAt);
     const len = Number(buffer.toString('latin1', lenAt + 1, cr));
-    if (len < 6 || len > 12 || cr + 2 + len > end) return CommandKind.Other;
+    // CLIENT and CLUSTER are the only names of interest.
+    if (len < 6 || len > 7 || cr + 2 + len > end) return CommandKind.Other;
     first = buffer.toString('latin1', cr + 2, cr + 2 + len).toUpperCase();
   } else {
     first = inlineArgs(buffer, start, end)[0]?.toUpperCase();
@@ -36,7 +33,6 @@ export function classify(buffer: Buffer, start: number, end: number): CommandKin
     const args = commandArgs(buffer, start, end);
     return args.length === 2 && args[1]!.toUpperCase() === 'SLOTS' ? CommandKind.ClusterSlots : CommandKind.Other;
   }
-  if (first !== undefined && SUBSCRIBES.has(first)) return CommandKind.Subscribe;
   return CommandKind.Other;
 }
 

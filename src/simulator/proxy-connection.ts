@@ -2,35 +2,27 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { FrameSplitter } from '../protocol/index.js';
+import { LocalReplies, type LocalReply } from './local-replies.js';
 import type { ConnectionInfo, EndpointType, HostPort } from './types.js';
+
+export type { LocalReply } from './local-replies.js';
 
 /**
  * One client connection through a simulated node, with its own upstream connection.
  *
  * Both directions are split into whole RESP frames (FrameSplitter), and only whole frames are
  * ever written to the client, so anything injected (a notification, a local reply) lands between
- * frames by construction. Replies keep their order: a command the proxy answers itself waits
- * until every command forwarded before it has been answered upstream.
+ * frames by construction. Replies keep their order: a command the proxy answers itself is
+ * forwarded as a marker (`PING <token>`) and answered where the upstream's answer to the marker
+ * arrives, so the server orders it (see LocalReplies).
  *
  * States: paused (connect delay, upstream connecting) → serving → closed.
  */
 
 /** What the node decides for one client command. */
-export type Route =
-  | typeof FORWARD
-  | typeof FORWARD_NO_REPLY
-  | typeof DROP
-  | LocalReply;
+export type Route = typeof FORWARD | typeof DROP | LocalReply;
 export const FORWARD = 0;
-/** Forward, but expect no ordinary reply (RESP3 subscribe confirmations are pushes). */
-export const FORWARD_NO_REPLY = 1;
-export const DROP = 2;
-
-export interface LocalReply {
-  reply: Buffer;
-  /** Runs right after the reply is written (in reply order), e.g. to record an opt-in. */
-  then?: () => void;
-}
+export const DROP = 1;
 
 /** What a connection needs from its node (kept narrow so the connection is testable alone). */
 export interface ConnectionOwner {
@@ -44,11 +36,6 @@ export interface ConnectionOwner {
   readonly idleTimeoutMs: number;
   route(connection: ProxyConnection, buffer: Buffer, start: number, end: number): Route;
   closed(connection: ProxyConnection): void;
-}
-
-interface PendingLocal extends LocalReply {
-  /** Written once this many forwarded commands have been answered. */
-  after: number;
 }
 
 export class ProxyConnection {
@@ -72,9 +59,7 @@ export class ProxyConnection {
   #upstream: net.Socket | undefined;
   readonly #requests = new FrameSplitter({ inline: true });
   readonly #replies = new FrameSplitter();
-  #forwarded = 0;
-  #answered = 0;
-  #locals: PendingLocal[] = [];
+  readonly #locals = new LocalReplies();
   /** Frames for the client, gathered during one event and written together. */
   #out: Buffer[] = [];
   #run: Buffer | undefined;
@@ -209,8 +194,7 @@ export class ProxyConnection {
   #onCommand = (buffer: Buffer, start: number, end: number): void => {
     this.commands++;
     const route = this.#owner.route(this, buffer, start, end);
-    if (route === FORWARD || route === FORWARD_NO_REPLY) {
-      if (route === FORWARD) this.#forwarded++;
+    if (route === FORWARD) {
       const last = this.#toUpstream[this.#toUpstream.length - 1];
       // Consecutive commands of one chunk go upstream as one slice.
       if (last !== undefined && start >= last.length && last.buffer === buffer.buffer &&
@@ -222,11 +206,7 @@ export class ProxyConnection {
       return;
     }
     if (route === DROP) return;
-    if (this.#locals.length === 0 && this.#answered >= this.#forwarded) {
-      this.#writeLocal(route);
-    } else {
-      this.#locals.push({ ...route, after: this.#forwarded });
-    }
+    this.#toUpstream.push(this.#locals.add(route));
   };
 
   #onUpstreamData = (chunk: Buffer): void => {
@@ -246,6 +226,15 @@ export class ProxyConnection {
   #onReply = (buffer: Buffer, start: number, end: number, isPush: boolean): void => {
     // Blackholed replies vanish whole, so the stream is still framed if the hole closes again.
     if (this.#owner.blackhole) return;
+    if (!isPush && this.#locals.waiting) {
+      const replacement = this.#locals.replace(buffer, start, end);
+      if (replacement !== undefined) {
+        this.#closeRun();
+        for (const part of replacement.parts) if (part.length > 0) this.#out.push(part);
+        for (const then of replacement.then) then();
+        return;
+      }
+    }
     if (this.#run === buffer && this.#runEnd === start) {
       this.#runEnd = end;
     } else {
@@ -254,19 +243,7 @@ export class ProxyConnection {
       this.#runStart = start;
       this.#runEnd = end;
     }
-    if (isPush) return;
-    // More replies than forwarded commands happen (RESP2 pub/sub, MONITOR): never count past.
-    if (this.#answered < this.#forwarded) this.#answered++;
-    while (this.#locals.length > 0 && this.#answered >= this.#locals[0]!.after) {
-      this.#writeLocal(this.#locals.shift()!);
-    }
   };
-
-  #writeLocal(local: LocalReply): void {
-    this.#closeRun();
-    this.#out.push(local.reply);
-    local.then?.();
-  }
 
   #closeRun(): void {
     if (this.#run === undefined) return;

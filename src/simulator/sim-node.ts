@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { CommandKind, classify, commandArgs, ossMaintError, parseMaintHandshake } from './commands.js';
 import { SimulatorError } from './errors.js';
-import { DROP, FORWARD, FORWARD_NO_REPLY, ProxyConnection, type ConnectionOwner, type Route } from './proxy-connection.js';
+import { DROP, FORWARD, ProxyConnection, type ConnectionOwner, type Route } from './proxy-connection.js';
 import type { EndpointType, HostPort, NodeFaults, NodeInfo, NodeOptions, NodeTlsOptions } from './types.js';
 
 /**
@@ -154,7 +154,6 @@ export class SimNode implements ConnectionOwner {
     if (intercepted !== undefined) return { reply: intercepted };
     const kind = classify(buffer, start, end);
     if (kind === CommandKind.Other) return FORWARD;
-    if (kind === CommandKind.Subscribe) return FORWARD_NO_REPLY;
     if (kind === CommandKind.ClusterSlots) {
       const slots = this.#host.clusterSlots();
       return slots === undefined ? FORWARD : { reply: slots };
