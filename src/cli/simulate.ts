@@ -31,7 +31,8 @@ Options:
 cae-resp-proxy configuration is accepted too, as environment variables or camelCase flags:
   LISTEN_PORT (list) / --listenPort, LISTEN_HOST / --listenHost, TARGET_HOST / --targetHost,
   TARGET_PORT / --targetPort, API_PORT / --apiPort, TIMEOUT / --timeout (ms, 0 = none),
-  DEFAULT_INTERCEPTORS / --defaultInterceptors (cluster,hitless,logger), ENABLE_LOGGING.
+  DEFAULT_INTERCEPTORS / --defaultInterceptors (cluster,hitless,logger), ENABLE_LOGGING (= logger:
+  connections, commands, replies and pushes, abbreviated, per connection id, on stdout).
 `;
 
 /** Starts the simulator and runs until SIGINT/SIGTERM. */

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { FrameSplitter } from '../protocol/index.js';
 import { LocalReplies, type LocalReply } from './local-replies.js';
+import { trafficLine, type TrafficKind } from './traffic-log.js';
 import type { ConnectionInfo, EndpointType, HostPort } from './types.js';
 
 export type { LocalReply } from './local-replies.js';
@@ -34,6 +35,8 @@ export interface ConnectionOwner {
   readonly connectDelayMs: number;
   readonly blackhole: boolean;
   readonly idleTimeoutMs: number;
+  /** Where the `logger` interceptor writes traffic; undefined when it is off (nothing is formatted). */
+  readonly trafficLog: ((line: string) => void) | undefined;
   route(connection: ProxyConnection, buffer: Buffer, start: number, end: number): Route;
   closed(connection: ProxyConnection): void;
 }
@@ -60,6 +63,7 @@ export class ProxyConnection {
   readonly #requests = new FrameSplitter({ inline: true });
   readonly #replies = new FrameSplitter();
   readonly #locals = new LocalReplies();
+  readonly #log: ((line: string) => void) | undefined;
   /** Frames for the client, gathered during one event and written together. */
   #out: Buffer[] = [];
   #run: Buffer | undefined;
@@ -75,6 +79,7 @@ export class ProxyConnection {
   constructor(owner: ConnectionOwner, client: net.Socket) {
     this.#owner = owner;
     this.#client = client;
+    this.#log = owner.trafficLog;
     this.clientAddress = client.remoteAddress ?? '';
     this.clientPort = client.remotePort ?? 0;
     this.localAddress = client.localAddress ?? '';
@@ -120,6 +125,7 @@ export class ProxyConnection {
   inject(frames: Buffer, kind?: string): void {
     if (this.closed) return;
     if (kind !== undefined) this.notifications.push(kind);
+    if (this.#log !== undefined) this.#trace('INJECTED', frames, 0, frames.length);
     this.#closeRun();
     this.#out.push(frames);
     if (!this.#busy) this.#flushClient();
@@ -128,6 +134,7 @@ export class ProxyConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.#log?.(`[simulator] ${this.#owner.id} closed ${this.id}`);
     clearTimeout(this.#delayTimer);
     this.#client.destroy();
     this.#upstream?.destroy();
@@ -138,6 +145,7 @@ export class ProxyConnection {
   #endGracefully(): void {
     if (this.closed) return;
     this.closed = true;
+    this.#log?.(`[simulator] ${this.#owner.id} closed ${this.id}`);
     clearTimeout(this.#delayTimer);
     this.#upstream?.destroy();
     this.#client.end();
@@ -193,6 +201,7 @@ export class ProxyConnection {
 
   #onCommand = (buffer: Buffer, start: number, end: number): void => {
     this.commands++;
+    if (this.#log !== undefined) this.#trace('REQ', buffer, start, end);
     const route = this.#owner.route(this, buffer, start, end);
     if (route === FORWARD) {
       const last = this.#toUpstream[this.#toUpstream.length - 1];
@@ -229,12 +238,17 @@ export class ProxyConnection {
     if (!isPush && this.#locals.waiting) {
       const replacement = this.#locals.replace(buffer, start, end);
       if (replacement !== undefined) {
+        if (this.#log !== undefined) {
+          const frame = Buffer.concat(replacement.parts);
+          if (frame.length > 0) this.#trace('RES', frame, 0, frame.length);
+        }
         this.#closeRun();
         for (const part of replacement.parts) if (part.length > 0) this.#out.push(part);
         for (const then of replacement.then) then();
         return;
       }
     }
+    if (this.#log !== undefined) this.#trace(isPush ? 'PUSH' : 'RES', buffer, start, end);
     if (this.#run === buffer && this.#runEnd === start) {
       this.#runEnd = end;
     } else {
@@ -244,6 +258,10 @@ export class ProxyConnection {
       this.#runEnd = end;
     }
   };
+
+  #trace(kind: TrafficKind, buffer: Buffer, start: number, end: number): void {
+    this.#log!(trafficLine(this.#owner.id, this.id, kind, buffer, start, end));
+  }
 
   #closeRun(): void {
     if (this.#run === undefined) return;

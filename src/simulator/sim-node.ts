@@ -18,6 +18,8 @@ export interface NodeHost {
   intercept(buffer: Buffer, start: number, end: number): Buffer | undefined;
   /** The simulated CLUSTER SLOTS reply when the `cluster` interceptor is on, else undefined. */
   clusterSlots(): Buffer | undefined;
+  /** Where the `logger` interceptor writes traffic; undefined when it is off. */
+  readonly trafficLog: ((line: string) => void) | undefined;
   /** A connection's `CLIENT MAINT_NOTIFICATIONS ON` has just been answered. */
   optedIn(node: SimNode, connection: ProxyConnection): void;
   connectionOpened(node: SimNode, connection: ProxyConnection): void;
@@ -85,6 +87,9 @@ export class SimNode implements ConnectionOwner {
   }
   get blackhole(): boolean {
     return this.faults.blackhole;
+  }
+  get trafficLog(): ((line: string) => void) | undefined {
+    return this.#host.trafficLog;
   }
 
   /** The endpoint MOVING announces to a client that asked for `type` (null for `none`). */

@@ -29,14 +29,16 @@ export interface SimulatorOptions {
   control?: { host?: string; port?: number };
   /**
    * cae-resp-proxy's defaults: `cluster` answers CLUSTER SLOTS from the simulated slot map.
-   * `hitless` and `logger` are accepted (the handshake is always answered; logger logs connections).
+   * `hitless` is accepted (the handshake is always answered). `logger` logs every connection
+   * accepted and closed, and its traffic: each command, reply and push, abbreviated, per
+   * connection id (cae's `[REQ]`/`[RES]` lines).
    */
   defaultInterceptors?: DefaultInterceptor[];
   /** Replay the last MIGRATED/FAILED_OVER to connections that opt in later. Default false. */
   replayLastCompletion?: boolean;
   /** The shards field of MIGRATING/MIGRATED/FAILING_OVER/FAILED_OVER. Default `["1"]`. */
   shards?: string;
-  /** Where `logger` writes. Default console.log. */
+  /** Where `logger` writes, one line per call. Default console.log. */
   log?: (line: string) => void;
   /** Defaults for nodes added with cae-resp-proxy's `POST /nodes` (its startup config). */
   proxyDefaults?: Partial<ProxyDefaults>;
@@ -72,6 +74,7 @@ export class Simulator implements SimulatorControl {
     this.#host = {
       intercept: (buffer, start, end) => (this.interceptors.isEmpty ? undefined : this.interceptors.match(buffer, start, end)),
       clusterSlots: () => (this.defaultInterceptors.has('cluster') ? this.#clusterSlotsReply() : undefined),
+      trafficLog: this.defaultInterceptors.has('logger') ? this.#log : undefined,
       optedIn: (node, connection) => this.#maintenance.optedIn(node, connection),
       connectionOpened: (node, connection) => {
         if (this.defaultInterceptors.has('logger')) this.#log(`[simulator] ${node.id} accepted ${connection.id} from ${connection.clientAddress}:${connection.clientPort}`);
