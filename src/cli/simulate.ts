@@ -19,7 +19,10 @@ Options:
                               (incl. those MOVING announces: list them in its subjectAltName)
   --tls-key FILE              the certificate's PEM private key (with --tls-cert)
   --tls-ca FILE               PEM CA trusted for a rediss:// upstream (default: Node's CAs); also
-                              completes the chain the nodes present
+                              completes the chain the nodes present, and with
+                              --tls-require-client-cert is what client certificates must chain to
+  --tls-require-client-cert   mutual TLS: refuse clients without a certificate signed by --tls-ca
+                              (needs --tls-cert, --tls-key and --tls-ca)
   --migrate-wait-ms N         MIGRATING -> MIGRATED wait (default 3000)
   --failover-wait-ms N        FAILING_OVER -> FAILED_OVER wait (default 3000)
   --smigrate-wait-ms N        SMIGRATING -> SMIGRATED wait (default 3000)
@@ -41,7 +44,7 @@ export async function simulate(args: ParsedArgs): Promise<void> {
   const sim = await Simulator.start(config.options);
   for (const node of sim.nodes()) {
     const addresses = node.addresses.map((a) => `${a.host}:${a.port}`).join(', ');
-    const tls = `${node.tls ? ' (TLS)' : ''}${node.upstreamTls ? '; upstream over TLS' : ''}`;
+    const tls = `${node.tls ? (node.clientCertificates ? ' (TLS, client certificates required)' : ' (TLS)') : ''}${node.upstreamTls ? '; upstream over TLS' : ''}`;
     console.log(`node ${node.id}: listening on ${addresses}${tls}; MOVING announces ${node.ipHost}:${node.port} (ip) / ${node.fqdnHost}:${node.port} (fqdn)`);
   }
   const control = sim.controlAddress;

@@ -10,7 +10,8 @@ import type { HostPort, NodeOptions, NodeTlsOptions } from './types.js';
  * file written for `redislabs/client-resp-proxy` can start `hitless simulate` unchanged.
  *
  * Our flags: --upstream redis[s]://h:p, --listen h:p[,h:p…] (one node per address), --control h:p,
- * --tls-cert FILE --tls-key FILE (TLS toward clients), --tls-ca FILE (trusted for a rediss:// upstream).
+ * --tls-cert FILE --tls-key FILE (TLS toward clients), --tls-ca FILE (trusted for a rediss:// upstream
+ * and, with --tls-require-client-cert, for client certificates).
  * cae's: LISTEN_PORT (list), LISTEN_HOST, TARGET_HOST, TARGET_PORT, API_PORT, TIMEOUT,
  * DEFAULT_INTERCEPTORS, ENABLE_LOGGING, or the same as camelCase (or kebab-case) flags.
  * Flags win over the environment.
@@ -114,8 +115,16 @@ export function simulateConfig(flags: Flags, env: NodeJS.ProcessEnv = process.en
   if (ca !== undefined && !upstreamIsTls && cert === undefined) {
     throw badInput('--tls-ca is the CA trusted for a rediss:// upstream (or completes the chain of --tls-cert); give one of them');
   }
+  const clientCerts = flags['tls-require-client-cert'];
+  if (clientCerts !== undefined && clientCerts !== true) throw badInput('--tls-require-client-cert takes no value');
+  if (clientCerts === true && (cert === undefined || ca === undefined)) {
+    throw badInput('--tls-require-client-cert needs --tls-cert/--tls-key (TLS toward clients) and --tls-ca (the CA client certificates must chain to)');
+  }
   // The CA also lets the nodes send the whole chain when --tls-cert is signed by it.
-  const tls: NodeTlsOptions | undefined = cert === undefined ? undefined : { cert, key: key!, ...(ca === undefined ? {} : { ca }) };
+  const tls: NodeTlsOptions | undefined = cert === undefined ? undefined : {
+    cert, key: key!, ...(ca === undefined ? {} : { ca }),
+    ...(clientCerts === true ? { requestCert: true, rejectUnauthorized: true } : {}),
+  };
   const upstreamTls: tls.ConnectionOptions | undefined = upstreamIsTls ? (ca === undefined ? {} : { ca }) : undefined;
 
   const maintSupport = flags.oss === true ? 'oss' : 'enterprise';

@@ -146,6 +146,7 @@ export class SimNode implements ConnectionOwner {
       faults: { ...this.faults },
       maintSupport: this.maintSupport,
       tls: this.#tls !== undefined,
+      clientCertificates: this.#tls !== undefined && requiresClientCertificates(this.#tls),
       upstreamTls: this.upstreamTls !== undefined,
       activeConnections: this.connections.size,
       totalConnections: this.totalConnections,
@@ -257,12 +258,21 @@ function checkTls(options: NodeTlsOptions): NodeTlsOptions {
   if (typeof options !== 'object' || options === null || options.cert === undefined || options.key === undefined) {
     throw new SimulatorError('ERR_SIM_BAD_INPUT', 'a TLS node needs "tls.cert" and "tls.key" (PEM)');
   }
+  // Without a CA, Node would check client certificates against its public roots: never what a test means.
+  if (requiresClientCertificates(options) && options.ca === undefined) {
+    throw new SimulatorError('ERR_SIM_BAD_INPUT', 'a node that requires client certificates (tls.requestCert) needs "tls.ca", the CA they must chain to');
+  }
   try {
     tls.createSecureContext(options);
   } catch (err) {
     throw new SimulatorError('ERR_SIM_BAD_INPUT', `the node's TLS certificate or key is unusable: ${(err as Error).message}`, { cause: err });
   }
   return { ...options };
+}
+
+/** tls.createServer refuses clients without a trusted certificate: requestCert, rejectUnauthorized not false. */
+function requiresClientCertificates(options: NodeTlsOptions): boolean {
+  return options.requestCert === true && options.rejectUnauthorized !== false;
 }
 
 function errorReply(message: string): Buffer {

@@ -51,7 +51,9 @@ export interface NodeOptions {
    * Serve clients over TLS: options for `tls.createServer` (at least `cert` and `key`). Every
    * address of the node speaks TLS, including the ones MOVING announces, so the certificate must
    * name them (subjectAltName: the ip host, e.g. 127.0.0.2, and `localhost`) for a client to
-   * verify the new endpoint after a move. Default: plain TCP.
+   * verify the new endpoint after a move. Mutual TLS: add `ca` (the CA client certificates must
+   * chain to) and `requestCert: true`; clients without such a certificate are then refused during
+   * the handshake (counted in `tlsHandshakeFailures`). Default: plain TCP.
    */
   tls?: NodeTlsOptions;
   /**
@@ -96,6 +98,8 @@ export interface NodeInfo {
   maintSupport: 'enterprise' | 'oss';
   /** Clients connect over TLS. */
   tls: boolean;
+  /** Clients must present a certificate the node's `tls.ca` trusts (mutual TLS). */
+  clientCertificates: boolean;
   /** The node reaches its upstream over TLS. */
   upstreamTls: boolean;
   activeConnections: number;

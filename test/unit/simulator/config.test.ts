@@ -86,6 +86,18 @@ describe('simulate configuration', () => {
       };
       expect(bad(['--upstream', 'redis://h:1', '--tls-cert', cert])).toContain('--tls-cert and --tls-key go together');
       expect(bad(['--upstream', 'redis://h:1', '--tls-ca', ca])).toContain('rediss://');
+
+      // Mutual TLS: --tls-ca is then also what client certificates must chain to.
+      const mutual = simulateConfig(parseArgs(['--upstream', 'redis://h:1', '--tls-cert', cert, '--tls-key', key, '--tls-ca', ca,
+        '--tls-require-client-cert']).flags, {}).options;
+      expect(mutual.nodes![0]!.tls).toEqual({ ...tls, requestCert: true, rejectUnauthorized: true });
+      expect(mutual.proxyDefaults!.tls).toEqual({ ...tls, requestCert: true, rejectUnauthorized: true });
+      expect(simulateConfig(parseArgs(['--upstream', 'redis://h:1', '--tls-cert', cert, '--tls-key', key, '--tls-ca', ca]).flags, {})
+        .options.nodes![0]!.tls).toEqual(tls);
+      expect(bad(['--upstream', 'redis://h:1', '--tls-cert', cert, '--tls-key', key, '--tls-require-client-cert'])).toContain('--tls-ca');
+      expect(bad(['--upstream', 'redis://h:1', '--tls-ca', ca, '--tls-require-client-cert'])).toContain('rediss://');
+      expect(bad(['--upstream', 'rediss://h:1', '--tls-ca', ca, '--tls-require-client-cert'])).toContain('--tls-cert/--tls-key');
+      expect(bad(['--upstream', 'redis://h:1', '--tls-require-client-cert=maybe'])).toContain('takes no value');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
