@@ -28,9 +28,12 @@ class CommandRecord implements CommandEvent, CommandObserver {
   error: Error | undefined = undefined;
   readonly #chain: HookChain;
   readonly #table: HookTable;
-  /** The single start hook's state, or an array of them when several hooks implement start. */
-  readonly #states: unknown;
 
+  /** The single start hook's state, or an array of them when several hooks implement start. */
+  #states: unknown = undefined;
+
+  // Only field stores, so that V8 inlines the constructor and the allocation where the record is
+  // created (a constructor that also called hooks went through the generic construct stub).
   constructor(command: Command, context: HookContext, chain: HookChain, table: HookTable) {
     this.#chain = chain;
     this.name = command.name;
@@ -39,7 +42,12 @@ class CommandRecord implements CommandEvent, CommandObserver {
     this.db = context.db;
     this.startTime = turnNow();
     this.#table = table;
-    const starts = table.onCommandStart;
+  }
+
+  /** Calls every start hook; their states are kept for the end hooks. */
+  started(): void {
+    const chain = this.#chain;
+    const starts = this.#table.onCommandStart;
     if (starts.length === 1) {
       this.#states = start(chain, starts[0]!, this);
     } else if (starts.length > 1) {
@@ -98,6 +106,8 @@ export class CommandHooks {
   }
 
   start(command: Command): void {
-    command.observer = new CommandRecord(command, this.#context, this.#chain, this.#chain.table);
+    const record = new CommandRecord(command, this.#context, this.#chain, this.#chain.table);
+    command.observer = record;
+    record.started();
   }
 }
