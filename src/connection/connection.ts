@@ -19,7 +19,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { CloseReason, ConnectionRole, Endpoint, HookChain } from '../hooks/index.js';
+import { readEnded, readStarted, type CloseReason, type ConnectionRole, type Endpoint, type HookChain } from '../hooks/index.js';
 import { ClientClosedError } from '../errors.js';
 import { CommandWriter, Decoder, ProtocolError, ReplyError, type RespValue } from '../protocol/index.js';
 import { createCommand, DEFAULT_TIMEOUT, type Command } from './command.js';
@@ -128,7 +128,15 @@ export class Connection {
       onPush: (frame) => this.#push(frame),
       onError: (error) => this.destroy(error, 'error'),
     });
-    socket.on('data', (chunk: Buffer) => this.#decoder.feed(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      // Replies answered in one read share one hook timestamp, without a tick to expire it.
+      readStarted();
+      try {
+        this.#decoder.feed(chunk);
+      } finally {
+        readEnded();
+      }
+    });
     socket.on('drain', () => this.#flush());
     socket.on('error', (error) =>
       this.destroy(new ConnectionError(`connection to ${this.#address} failed: ${error.message}`, 'ERR_CONNECTION', { cause: error }), 'error'),
