@@ -1,0 +1,99 @@
+/**
+ * Hook cost in CPU instructions, which, unlike ops/s on a shared 2-core VM, does not depend on
+ * timing. Each variant runs under `valgrind --tool=callgrind` twice (SMALL and LARGE measured
+ * commands); the difference divided by LARGE − SMALL is the client's marginal instructions per
+ * command, free of start-up and compilation. The bench's ops/s comparison (`npm run bench --
+ * --only hooks`) swings by ±10–30 % per round, too much to resolve a few per cent.
+ *
+ *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3]
+ *
+ * Needs valgrind. Takes about a minute per variant (both runs of a variant go in parallel).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { compileHitless } from '../compile.js';
+import { startServer } from '../redis-server.js';
+import { percent, table } from '../stats.js';
+
+const SMALL = 100_000;
+const LARGE = 300_000;
+const probe = fileURLToPath(new URL('./hook-probe.mjs', import.meta.url));
+const run = promisify(execFile);
+
+const HELP = `Usage: npx tsx bench/instructions/hooks.ts [options]
+
+Counts the client's CPU instructions per command (valgrind callgrind) with no hooks, an empty
+hook, and counting hooks, and prints each variant's cost relative to no hooks.
+
+Options:
+  --node PATH        Node binary to measure (default: this one, ${process.execPath})
+  --variants LIST    comma-separated: none, empty, or a number of counting hooks (default none,empty,1,3)
+  --help             this text
+`;
+
+async function instructions(node: string, build: string, port: number, commands: number, variant: string): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-callgrind-'));
+  try {
+    const out = path.join(dir, 'callgrind.out');
+    const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, node, '--single-threaded', '--expose-gc', probe, build, String(port), String(commands), variant], { maxBuffer: 64 << 20 });
+    const collected = /Collected : (\d+)/.exec(stderr) ?? /summary: (\d+)/.exec(readFileSync(out, 'utf8'));
+    if (!collected) throw new Error(`callgrind printed no instruction count:\n${stderr.slice(-2000)}`);
+    return Number(collected[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { node: { type: 'string' }, variants: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const node = values.node ?? process.execPath;
+  const variants = (values.variants ?? 'none,empty,1,3').split(',').map((v) => v.trim());
+  for (const v of variants) {
+    if (v !== 'none' && v !== 'empty' && !/^[1-9]\d*$/.test(v)) throw new Error(`--variants: "${v}" is not none, empty or a number of counting hooks`);
+  }
+  if (!variants.includes('none')) variants.unshift('none');
+  if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error('valgrind is not installed (apt-get install valgrind)');
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`[instructions] node ${version}; compiling hitless ...`);
+  const build = compileHitless('hitless-instructions');
+  const server = await startServer();
+  try {
+    const perCommand = new Map<string, number>();
+    for (const variant of variants) {
+      const started = Date.now();
+      const [small, large] = await Promise.all([instructions(node, build, server.port, SMALL, variant), instructions(node, build, server.port, LARGE, variant)]);
+      perCommand.set(variant, (large - small) / (LARGE - SMALL));
+      console.log(`[instructions] ${label(variant)}: ${Math.round(perCommand.get(variant)!)} per command (${Math.round((Date.now() - started) / 1000)} s)`);
+    }
+    const base = perCommand.get('none')!;
+    console.log(`\nClient CPU instructions per command, node ${version}, 100 GETs per turn, marginal ${SMALL / 1000}k → ${LARGE / 1000}k commands`);
+    console.log(table(['hooks', 'instructions/cmd', 'extra', 'cost'], variants.map((v) => {
+      const n = perCommand.get(v)!;
+      return [label(v), String(Math.round(n)), v === 'none' ? '' : signed(Math.round(n - base)), v === 'none' ? '' : percent(n / base - 1)];
+    })));
+    console.log('Repeat runs of one build differ by about ±40 instructions per command.');
+  } finally {
+    await server.stop();
+  }
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+function label(variant: string): string {
+  return variant === 'none' ? 'no hooks' : variant === 'empty' ? 'empty hook {}' : `${variant} counting hook${variant === '1' ? '' : 's'}`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
