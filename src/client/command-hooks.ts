@@ -44,17 +44,24 @@ class CommandRecord implements CommandEvent, CommandObserver {
     this.#table = table;
   }
 
-  /** Calls every start hook; their states are kept for the end hooks. */
+  /**
+   * Calls every start hook; their states are kept for the end hooks. With several start hooks the
+   * states go in an array, allocated only once one of them returns a state (counting hooks never
+   * do, spans do).
+   */
   started(): void {
     const chain = this.#chain;
     const starts = this.#table.onCommandStart;
     if (starts.length === 1) {
       this.#states = start(chain, starts[0]!, this);
-    } else if (starts.length > 1) {
-      const states = new Array<unknown>(starts.length);
-      for (let i = 0; i < starts.length; i++) states[i] = start(chain, starts[i]!, this);
-      this.#states = states;
+      return;
     }
+    let states: unknown[] | undefined;
+    for (let i = 0; i < starts.length; i++) {
+      const state = start(chain, starts[i]!, this);
+      if (state !== undefined) (states ??= new Array<unknown>(starts.length))[i] = state;
+    }
+    this.#states = states;
   }
 
   commandEnded(command: Command, reply: unknown, error: Error | undefined): void {
@@ -68,7 +75,7 @@ class CommandRecord implements CommandEvent, CommandObserver {
     const single = this.#table.onCommandStart.length === 1;
     for (let i = 0; i < ends.length; i++) {
       const at = index[i]!;
-      const state = at === -1 ? undefined : single ? this.#states : (this.#states as unknown[])[at];
+      const state = at === -1 ? undefined : single ? this.#states : (this.#states as unknown[] | undefined)?.[at];
       const hook = ends[i]!;
       try {
         const result = hook.onCommandEnd!(this, state);

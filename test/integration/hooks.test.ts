@@ -41,6 +41,24 @@ describe('hook events', () => {
     expect(end!.state).toBe('state-of-SET');
   });
 
+  it('several hooks: each end gets the state its own start returned, undefined when it returned none', async () => {
+    const seen: Array<[string, unknown]> = [];
+    const counting: Hook = { name: 'counting', onCommandStart: () => undefined, onCommandEnd: (_e, state) => void seen.push(['counting', state]) };
+    const span: Hook = { name: 'span', onCommandStart: (e) => `span-of-${e.name}`, onCommandEnd: (_e, state) => void seen.push(['span', state]) };
+    const endOnly: Hook = { name: 'end-only', onCommandEnd: (_e, state) => void seen.push(['end-only', state]) };
+    const silent: Hook = { name: 'silent', onCommandStart: () => undefined, onCommandEnd: (_e, state) => void seen.push(['silent', state]) };
+    const client = await connectedClient({ port: redis.port, hooks: [counting, span, endOnly] });
+    await client.get('multi-state');
+    expect(seen).toEqual([['counting', undefined], ['span', 'span-of-GET'], ['end-only', undefined]]);
+    // No start hook returns a state: the ends still run, each with undefined.
+    client.removeHook(span);
+    client.addHook(silent);
+    seen.length = 0;
+    await client.get('multi-state');
+    expect(seen).toEqual([['counting', undefined], ['end-only', undefined], ['silent', undefined]]);
+    await client.close();
+  });
+
   it('a server error (WRONGTYPE) ends the command with the ReplyError', async () => {
     const hook = recordingHook();
     const client = await connectedClient({ port: redis.port, hooks: [hook] });
