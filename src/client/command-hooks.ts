@@ -44,24 +44,11 @@ class CommandRecord implements CommandEvent, CommandObserver {
     this.#table = table;
   }
 
-  /**
-   * Calls every start hook; their states are kept for the end hooks. With several start hooks the
-   * states go in an array, allocated only once one of them returns a state (counting hooks never
-   * do, spans do).
-   */
+  /** Calls every start hook; their states are kept for the end hooks. */
   started(): void {
-    const chain = this.#chain;
     const starts = this.#table.onCommandStart;
-    if (starts.length === 1) {
-      this.#states = start(chain, starts[0]!, this);
-      return;
-    }
-    let states: unknown[] | undefined;
-    for (let i = 0; i < starts.length; i++) {
-      const state = start(chain, starts[i]!, this);
-      if (state !== undefined) (states ??= new Array<unknown>(starts.length))[i] = state;
-    }
-    this.#states = states;
+    if (starts.length === 1) this.#states = start(this.#chain, starts[0]!, this);
+    else if (starts.length > 1) this.#states = startAll(this.#chain, starts, this);
   }
 
   commandEnded(command: Command, reply: unknown, error: Error | undefined): void {
@@ -85,6 +72,20 @@ class CommandRecord implements CommandEvent, CommandObserver {
       }
     }
   }
+}
+
+/**
+ * Calls several start hooks. Their states go in an array, allocated only once one of them
+ * returns a state (counting hooks never do, spans do). Kept out of `started` so that the common
+ * single-hook path stays small enough for V8 to inline.
+ */
+function startAll(chain: HookChain, starts: HookTable['onCommandStart'], event: CommandEvent): unknown[] | undefined {
+  let states: unknown[] | undefined;
+  for (let i = 0; i < starts.length; i++) {
+    const state = start(chain, starts[i]!, event);
+    if (state !== undefined) (states ??= new Array<unknown>(starts.length))[i] = state;
+  }
+  return states;
 }
 
 function start(chain: HookChain, hook: NonNullable<HookTable['onCommandStart'][number]>, event: CommandEvent): unknown {
