@@ -84,6 +84,7 @@ export class ProxyConnection {
     this.clientPort = client.remotePort ?? 0;
     this.localAddress = client.localAddress ?? '';
     this.localPort = client.localPort ?? 0;
+    this.#log?.(`[simulator] ${owner.id} accepted ${this.id} from ${this.clientAddress}:${this.clientPort}`);
     client.setNoDelay(true);
     client.pause();
     client.on('data', this.#onClientData);

@@ -18,11 +18,10 @@ export interface NodeHost {
   intercept(buffer: Buffer, start: number, end: number): Buffer | undefined;
   /** The simulated CLUSTER SLOTS reply when the `cluster` interceptor is on, else undefined. */
   clusterSlots(): Buffer | undefined;
-  /** Where the `logger` interceptor writes traffic; undefined when it is off. */
+  /** Where the `logger` interceptor writes connections and traffic; undefined when it is off. */
   readonly trafficLog: ((line: string) => void) | undefined;
   /** A connection's `CLIENT MAINT_NOTIFICATIONS ON` has just been answered. */
   optedIn(node: SimNode, connection: ProxyConnection): void;
-  connectionOpened(node: SimNode, connection: ProxyConnection): void;
 }
 
 const OK = Buffer.from('+OK\r\n');
@@ -249,7 +248,6 @@ export class SimNode implements ConnectionOwner {
     const connection = new ProxyConnection(this, socket);
     this.connections.set(connection.id, connection);
     this.totalConnections++;
-    this.#host.connectionOpened(this, connection);
   }
 }
 

@@ -76,9 +76,6 @@ export class Simulator implements SimulatorControl {
       clusterSlots: () => (this.defaultInterceptors.has('cluster') ? this.#clusterSlotsReply() : undefined),
       trafficLog: this.defaultInterceptors.has('logger') ? this.#log : undefined,
       optedIn: (node, connection) => this.#maintenance.optedIn(node, connection),
-      connectionOpened: (node, connection) => {
-        if (this.defaultInterceptors.has('logger')) this.#log(`[simulator] ${node.id} accepted ${connection.id} from ${connection.clientAddress}:${connection.clientPort}`);
-      },
     };
   }
 
