@@ -133,26 +133,28 @@ export class ProxyConnection {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.#log?.(`[simulator] ${this.#owner.id} closed ${this.id}`);
-    clearTimeout(this.#delayTimer);
-    this.#client.destroy();
-    this.#upstream?.destroy();
-    this.#owner.closed(this);
+    this.#close(false);
   }
 
   /** Closes after what was written reaches the client (destroy() would drop unsent bytes). */
   #endGracefully(): void {
+    this.#close(true);
+  }
+
+  #close(graceful: boolean): void {
     if (this.closed) return;
     this.closed = true;
     this.#log?.(`[simulator] ${this.#owner.id} closed ${this.id}`);
     clearTimeout(this.#delayTimer);
     this.#upstream?.destroy();
-    this.#client.end();
-    // Read on (and discard) so the client's FIN is seen even if it was paused waiting for the upstream.
-    this.#client.resume();
-    setTimeout(() => this.#client.destroy(), 1000).unref();
+    if (graceful) {
+      this.#client.end();
+      // Read on (and discard) so the client's FIN is seen even if it was paused waiting for the upstream.
+      this.#client.resume();
+      setTimeout(() => this.#client.destroy(), 1000).unref();
+    } else {
+      this.#client.destroy();
+    }
     this.#owner.closed(this);
   }
 
