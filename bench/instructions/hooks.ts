@@ -2,10 +2,11 @@
  * Hook cost in CPU instructions, which, unlike ops/s on a shared 2-core VM, does not depend on
  * timing. Each variant runs under `valgrind --tool=callgrind` twice (SMALL and LARGE measured
  * commands); the difference divided by LARGE − SMALL is the client's marginal instructions per
- * command, free of start-up and compilation. The bench's ops/s comparison (`npm run bench --
- * --only hooks`) swings by ±10–30 % per round, too much to resolve a few per cent.
+ * command, free of start-up and compilation. V8's hash and random seeds are fixed, so repeat runs
+ * of one build agree to within a few instructions per command. The bench's ops/s comparison
+ * (`npm run bench -- --only hooks`) swings by ±10–30 % per round, too much to resolve a few per cent.
  *
- *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3]
+ *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3] [--workload gets|a]
  *
  * Needs valgrind. Takes about a minute per variant (both runs of a variant go in parallel).
  */
@@ -32,14 +33,17 @@ hook, and counting hooks, and prints each variant's cost relative to no hooks.
 Options:
   --node PATH        Node binary to measure (default: this one, ${process.execPath})
   --variants LIST    comma-separated: none, empty, or a number of counting hooks (default none,empty,1,3)
+  --workload NAME    gets: 100 GETs per event-loop turn, the least work per command besides the
+                     client's own (default); a: the bench's workload (a), 100 callers each
+                     awaiting SET then GET of 64-byte values
   --help             this text
 `;
 
-async function instructions(node: string, build: string, port: number, commands: number, variant: string): Promise<number> {
+async function instructions(node: string, build: string, port: number, commands: number, variant: string, workload: string): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-callgrind-'));
   try {
     const out = path.join(dir, 'callgrind.out');
-    const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, node, '--single-threaded', '--expose-gc', probe, build, String(port), String(commands), variant], { maxBuffer: 64 << 20 });
+    const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, node, '--single-threaded', '--expose-gc', '--hash-seed=1', '--random-seed=1', probe, build, String(port), String(commands), variant, workload], { maxBuffer: 64 << 20 });
     const collected = /Collected : (\d+)/.exec(stderr) ?? /summary: (\d+)/.exec(readFileSync(out, 'utf8'));
     if (!collected) throw new Error(`callgrind printed no instruction count:\n${stderr.slice(-2000)}`);
     return Number(collected[1]);
@@ -49,13 +53,15 @@ async function instructions(node: string, build: string, port: number, commands:
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { node: { type: 'string' }, variants: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { node: { type: 'string' }, variants: { type: 'string' }, workload: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
   const node = values.node ?? process.execPath;
   const variants = (values.variants ?? 'none,empty,1,3').split(',').map((v) => v.trim());
+  const workload = values.workload ?? 'gets';
+  if (workload !== 'gets' && workload !== 'a') throw new Error(`--workload: "${workload}" is not gets or a`);
   for (const v of variants) {
     if (v !== 'none' && v !== 'empty' && !/^[1-9]\d*$/.test(v)) throw new Error(`--variants: "${v}" is not none, empty or a number of counting hooks`);
   }
@@ -69,17 +75,17 @@ async function main(): Promise<void> {
     const perCommand = new Map<string, number>();
     for (const variant of variants) {
       const started = Date.now();
-      const [small, large] = await Promise.all([instructions(node, build, server.port, SMALL, variant), instructions(node, build, server.port, LARGE, variant)]);
+      const [small, large] = await Promise.all([instructions(node, build, server.port, SMALL, variant, workload), instructions(node, build, server.port, LARGE, variant, workload)]);
       perCommand.set(variant, (large - small) / (LARGE - SMALL));
       console.log(`[instructions] ${label(variant)}: ${Math.round(perCommand.get(variant)!)} per command (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     const base = perCommand.get('none')!;
-    console.log(`\nClient CPU instructions per command, node ${version}, 100 GETs per turn, marginal ${SMALL / 1000}k → ${LARGE / 1000}k commands`);
+    console.log(`\nClient CPU instructions per command, node ${version}, ${workload === 'a' ? 'workload (a): 100 callers, SET then GET' : '100 GETs per turn'}, marginal ${SMALL / 1000}k → ${LARGE / 1000}k commands`);
     console.log(table(['hooks', 'instructions/cmd', 'extra', 'cost'], variants.map((v) => {
       const n = perCommand.get(v)!;
       return [label(v), String(Math.round(n)), v === 'none' ? '' : signed(Math.round(n - base)), v === 'none' ? '' : percent(n / base - 1)];
     })));
-    console.log('Repeat runs of one build differ by about ±40 instructions per command on Node 20, ±100 on Node 26.');
+    console.log('V8 seeds are fixed: repeat runs of one build agree to within a few instructions per command.');
   } finally {
     await server.stop();
   }

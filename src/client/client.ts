@@ -63,7 +63,6 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   #db: number;
   #pubsub: PubSub | undefined;
   readonly #configuredEndpoint: Endpoint;
-  readonly #hookContext: { server: Endpoint; db: number };
 
   constructor(options?: ClientOptions | string) {
     super();
@@ -72,8 +71,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#db = resolved.db;
     this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event));
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
-    this.#hookContext = { server: this.#configuredEndpoint, db: resolved.db };
-    this.#commandHooks = new CommandHooks(this.#hooks, this.#hookContext);
+    this.#commandHooks = new CommandHooks(this.#hooks, { server: this.#configuredEndpoint, db: resolved.db });
     this.#pool = new Pool(
       {
         open: (role, owner, endpoint) => this.#open(role, owner, endpoint),
@@ -90,13 +88,11 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       },
       {
         ready: (connection) => {
-          this.#hookContext.server = connection.endpoint;
+          this.#setWhere(connection.endpoint, this.#db);
           this.emit('connect');
           this.emit('ready');
         },
-        swapped: (connection) => {
-          this.#hookContext.server = connection.endpoint;
-        },
+        swapped: (connection) => this.#setWhere(connection.endpoint, this.#db),
         reconnecting: (attempt, delay, error) => this.emit('reconnecting', { attempt, delay, error }),
         lost: (error) => {
           if (error) this.#emitIfListened('error', error);
@@ -177,7 +173,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (!Number.isInteger(db) || db < 0) throw new InvalidArgumentError(`SELECT: expected a database index >= 0, got ${db}`);
     await this.execute(['SELECT', db], (reply) => {
       this.#db = db;
-      this.#hookContext.db = db;
+      this.#setWhere(this.#commandHooks.where.server, db);
       const shared = this.#pool.shared.connection;
       if (shared) shared.db = db;
       return reply;
@@ -319,7 +315,15 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
 
   /** Batches of this client, sent by `sendAll`. */
   #executorFor(sendAll: Executor['sendAll']): Executor {
-    return { returnBuffers: this.#options.returnBuffers, hooks: this.#hooks, context: this.#hookContext, sendAll };
+    const commandHooks = this.#commandHooks;
+    return {
+      returnBuffers: this.#options.returnBuffers,
+      hooks: this.#hooks,
+      get context() {
+        return commandHooks.where;
+      },
+      sendAll,
+    };
   }
 
   #sharedExecutor(): Executor {
@@ -347,6 +351,11 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
         for (const command of commands) command.fail(error);
       },
     );
+  }
+
+  /** Where hooks see commands go from now on (a new snapshot: started commands keep theirs). */
+  #setWhere(server: Endpoint, db: number): void {
+    this.#commandHooks.where = { server, db };
   }
 
   /** Starts command hooks for `command` when any hook listens for command events. */

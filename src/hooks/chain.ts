@@ -7,6 +7,13 @@ import type { Hook, HookMember } from './hook.js';
  * state a start returned is found by index. Never mutated.
  */
 export type HookTable = { readonly [M in HookMember]: readonly Hook[] } & {
+  /** The chain the table belongs to, which reports hook failures. */
+  readonly chain: HookChain;
+  /**
+   * Exactly one hook implements command events, and it implements both start and end (a metrics
+   * or tracing hook alone): its end gets its start's state directly, without the index lookup.
+   */
+  readonly pairedCommandHook: boolean;
   readonly stateIndex: { readonly onCommandEnd: readonly number[]; readonly onBatchEnd: readonly number[] };
 };
 
@@ -20,7 +27,7 @@ type EventOf<M extends HookMember> = Parameters<NonNullable<Hook[M]>>[0];
  */
 export class HookChain {
   #hooks: Hook[] = [];
-  #table: HookTable = buildTable([]);
+  #table: HookTable = buildTable(this, []);
   readonly #failures = new Map<Hook, Map<string, number>>();
   readonly #onHookError: (event: HookErrorEvent) => void;
 
@@ -40,13 +47,13 @@ export class HookChain {
   add(hook: Hook): void {
     if (this.#hooks.includes(hook)) return;
     this.#hooks = [...this.#hooks, hook];
-    this.#table = buildTable(this.#hooks);
+    this.#table = buildTable(this, this.#hooks);
   }
 
   remove(hook: Hook): boolean {
     if (!this.#hooks.includes(hook)) return false;
     this.#hooks = this.#hooks.filter((h) => h !== hook);
-    this.#table = buildTable(this.#hooks);
+    this.#table = buildTable(this, this.#hooks);
     return true;
   }
 
@@ -102,7 +109,7 @@ export class HookChain {
  * command, and V8 serves loads from frozen arrays and objects through its slow generic path
  * (measured: ~600 extra instructions per command). Read-only is enforced by the types.
  */
-function buildTable(hooks: readonly Hook[]): HookTable {
+function buildTable(chain: HookChain, hooks: readonly Hook[]): HookTable {
   const implementing = (member: HookMember): Hook[] => hooks.filter((h) => typeof h[member] === 'function');
   const indexIn = (ends: readonly Hook[], starts: readonly Hook[]): number[] => ends.map((h) => starts.indexOf(h));
   const onCommandStart = implementing('onCommandStart');
@@ -120,6 +127,8 @@ function buildTable(hooks: readonly Hook[]): HookTable {
     onConnectionClosed: implementing('onConnectionClosed'),
     onReconnectAttempt: implementing('onReconnectAttempt'),
     onOfflineQueueChange: implementing('onOfflineQueueChange'),
+    chain,
+    pairedCommandHook: onCommandStart.length === 1 && onCommandEnd.length === 1 && onCommandStart[0] === onCommandEnd[0],
     stateIndex: { onCommandEnd: indexIn(onCommandEnd, onCommandStart), onBatchEnd: indexIn(onBatchEnd, onBatchStart) },
   };
   return table;

@@ -1,16 +1,22 @@
 import { performance } from 'node:perf_hooks';
 
-let cached = 0;
-/** `cached` belongs to the current turn. */
-let fresh = false;
+/** A moment shared by everything that reads the clock in one turn (or one socket read). */
+export interface Instant {
+  readonly time: number;
+}
+
+// `var`, not `let`: V8 guards every read of a module-level `let` against use before its
+// declaration (a temporal-dead-zone check), and these are read twice per hooked command.
+/** The current turn's instant; undefined once the turn (or the read) is over. */
+var current: Instant | undefined;
 /** A tick that ends the turn's timestamp is queued. */
-let expiring = false;
+var expiring = false;
 /** Socket reads in progress (see `readStarted`): each one ends the timestamp itself. */
-let reads = 0;
+var reads = 0;
 
 const expire = (): void => {
   expiring = false;
-  fresh = false;
+  current = undefined;
 };
 
 /**
@@ -24,17 +30,20 @@ const expire = (): void => {
  * a tick scheduled from the continuations runs only once they have all run. Inside a socket read
  * no tick is needed: the read ends the timestamp when it returns (a tick costs more than the rest
  * of a hooked command's bookkeeping on Node 26).
+ *
+ * It is an object, not a number: a command keeps a reference to the instant it started in,
+ * because a number stored in an object field gets a heap box of its own per object, while the
+ * instant is allocated once per turn and shared by every command of that turn.
  */
-export function turnNow(): number {
-  if (!fresh) {
-    cached = performance.now();
-    fresh = true;
+export function turnInstant(): Instant {
+  if (current === undefined) {
+    current = { time: performance.now() };
     if (reads === 0 && !expiring) {
       expiring = true;
       process.nextTick(expire);
     }
   }
-  return cached;
+  return current;
 }
 
 /** A connection starts handling a socket read: replies answered in it share one timestamp. */
@@ -44,5 +53,5 @@ export function readStarted(): void {
 
 /** The socket read is handled: the next timestamp is read anew. */
 export function readEnded(): void {
-  if (--reads === 0) fresh = false;
+  if (--reads === 0) current = undefined;
 }

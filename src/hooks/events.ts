@@ -23,11 +23,8 @@ export type CloseReason =
 /** What a connection is used for. */
 export type ConnectionRole = 'shared' | 'lease' | 'pubsub';
 
-/**
- * One command, from start to end. The same object is passed to `onCommandStart` and
- * `onCommandEnd`; the end fields are filled in before `onCommandEnd`.
- */
-export interface CommandEvent {
+/** A command event's fields as plain data (`CommandEvent.toJSON()`). */
+export interface CommandEventSnapshot {
   /** Upper-case command name (first argument), e.g. `GET`. */
   readonly name: string;
   /** The arguments as given, with credentials (AUTH, HELLO … AUTH, …) replaced by `<redacted>`. */
@@ -35,16 +32,30 @@ export interface CommandEvent {
   /** The endpoint of the connection the command was dispatched to. */
   readonly server: Endpoint;
   readonly db: number;
-  /** `performance.now()` when the command was issued. */
+  /** `performance.now()` when the command was issued (shared by the commands of one event-loop turn). */
   readonly startTime: number;
-  /** How many times the command was moved to a new connection before it was written for good. */
-  retries: number;
-  /** Milliseconds from start to end (set at end). */
-  duration: number;
+  /** How many times the command was moved to a new connection before it was written for good (final at end). */
+  readonly retries: number;
+  /** Milliseconds from start to end; 0 before the end. */
+  readonly duration: number;
   /** The reply as returned to the caller (set at end on success). */
-  reply: unknown;
+  readonly reply: unknown;
   /** The error the caller received (set at end on failure). */
-  error: Error | undefined;
+  readonly error: Error | undefined;
+}
+
+/**
+ * One command, from start to end. The same object is passed to `onCommandStart` and
+ * `onCommandEnd`; the end fields are filled in before `onCommandEnd`.
+ *
+ * The event is a read-only view, not a copy: its fields are getters that read the command when a
+ * hook asks, so a hook pays only for the fields it reads. Object spread (`{ ...event }`) therefore
+ * copies only `reply` and `error`; keep a copy with `event.toJSON()` (JSON.stringify and
+ * console.log use it too).
+ */
+export interface CommandEvent extends CommandEventSnapshot {
+  /** The fields as plain data, as they are now. */
+  toJSON(): CommandEventSnapshot;
 }
 
 export type BatchKind = 'pipeline' | 'transaction';

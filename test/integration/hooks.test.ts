@@ -59,6 +59,63 @@ describe('hook events', () => {
     await client.close();
   });
 
+  it('the event is a view: fields read at end are the command’s, toJSON() and JSON.stringify give plain data', async () => {
+    const atStart: Array<Record<string, unknown>> = [];
+    const atEnd: Array<Record<string, unknown>> = [];
+    let json = '';
+    const hook: Hook = {
+      name: 'view',
+      onCommandStart: (e) => void atStart.push({ duration: e.duration, startTime: e.startTime, reply: e.reply }),
+      onCommandEnd: (e) => {
+        atEnd.push({ ...e.toJSON() });
+        json = JSON.stringify(e);
+      },
+    };
+    const client = await connectedClient({ port: redis.port, hooks: [hook], db: 3 });
+    await client.set('view-key', 'v1');
+    expect(atStart[0]).toEqual({ duration: 0, startTime: expect.any(Number), reply: undefined });
+    expect(atEnd[0]).toEqual({
+      name: 'SET', args: ['SET', 'view-key', 'v1'], server: server(), db: 3, retries: 0,
+      startTime: atStart[0]!.startTime, duration: expect.any(Number), reply: 'OK', error: undefined,
+    });
+    expect(atEnd[0]!.duration).toBeGreaterThanOrEqual(0);
+    expect(JSON.parse(json)).toMatchObject({ name: 'SET', args: ['SET', 'view-key', 'v1'], db: 3, reply: 'OK' });
+    await client.close();
+  });
+
+  it('a command keeps the db it started with, though a SELECT during it changes where later ones go', async () => {
+    const ends: Array<[string, number]> = [];
+    const hook: Hook = { name: 'db', onCommandEnd: (e) => void ends.push([e.name, e.db]) };
+    const client = await connectedClient({ port: redis.port, hooks: [hook] });
+    const other = await connectedClient({ port: redis.port });
+    // BLPOP blocks on a lease in db 0; SELECT 4 completes on the shared connection meanwhile.
+    const popped = client.blPop('db-snapshot-list', 0);
+    await client.select(4);
+    await client.set('after-select', 'y');
+    await other.lPush('db-snapshot-list', 'wake');
+    expect(await popped).toEqual({ key: 'db-snapshot-list', element: 'wake' });
+    expect(ends).toEqual([['SELECT', 0], ['SET', 4], ['BLPOP', 0]]);
+    await Promise.all([client.close(), other.close()]);
+  });
+
+  it('one hook with start and end, and start and end split over two hooks: every end gets its own start’s state', async () => {
+    const seen: unknown[] = [];
+    const both: Hook = { name: 'both', onCommandStart: (e) => `both-${e.name}`, onCommandEnd: (_e, s) => void seen.push(s) };
+    const client = await connectedClient({ port: redis.port, hooks: [both] });
+    await client.get('paired');
+    expect(seen).toEqual(['both-GET']);
+    // The same hook object, plus a start-only hook registered before it: the end must still find
+    // `both`'s state, now at index 1 of the start hooks.
+    const startOnly: Hook = { name: 'start-only', onCommandStart: () => 'not-mine' };
+    client.removeHook(both);
+    client.addHook(startOnly);
+    client.addHook(both);
+    seen.length = 0;
+    await client.get('paired');
+    expect(seen).toEqual(['both-GET']);
+    await client.close();
+  });
+
   it('a server error (WRONGTYPE) ends the command with the ReplyError', async () => {
     const hook = recordingHook();
     const client = await connectedClient({ port: redis.port, hooks: [hook] });

@@ -1,13 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { readEnded, readStarted, turnNow } from '../../../src/hooks/index.js';
+import { readEnded, readStarted, turnInstant } from '../../../src/hooks/index.js';
+
+const turnNow = (): number => turnInstant().time;
 
 /** Spins until the real clock has moved past `t` (no timer: the turn must not end). */
 function clockPasses(t: number): void {
   while (performance.now() <= t + 0.05);
 }
 
-describe('turnNow', () => {
+describe('turnInstant', () => {
+  it('is one shared object for the whole turn, so commands keep a reference instead of a boxed number', () => {
+    expect(turnInstant()).toBe(turnInstant());
+  });
+
   it('gives one timestamp for the whole synchronous turn', () => {
     const first = turnNow();
     clockPasses(first);
