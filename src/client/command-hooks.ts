@@ -94,7 +94,7 @@ class CommandRecord implements CommandEvent, CommandObserver {
     else if (starts.length > 1) this.#states = startAll(this.#table.chain, starts, this);
   }
 
-  commandEnded(_command: Command, reply: unknown, error: Error | undefined): void {
+  commandEnded(reply: unknown, error: Error | undefined): void {
     this.#end = turnInstant();
     this.reply = reply;
     this.error = error;

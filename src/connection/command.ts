@@ -2,7 +2,7 @@ import type { CommandArgument, RespValue } from '../protocol/index.js';
 
 /** Told when a command settles; the client sets one (the hook record) only when hooks listen for command events. */
 export interface CommandObserver {
-  commandEnded(command: Command, reply: unknown, error: Error | undefined): void;
+  commandEnded(reply: unknown, error: Error | undefined): void;
 }
 
 /** Turns the decoded reply into what the caller gets (e.g. a flat RESP2 array into an object). */
@@ -69,14 +69,14 @@ export class Command {
     }
     this.#settled = true;
     this.#resolve(value);
-    if (this.observer !== undefined) this.observer.commandEnded(this, value, undefined);
+    if (this.observer !== undefined) this.observer.commandEnded(value, undefined);
   }
 
   fail(error: Error): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#reject(error);
-    if (this.observer !== undefined) this.observer.commandEnded(this, undefined, error);
+    if (this.observer !== undefined) this.observer.commandEnded(undefined, error);
   }
 }
 
