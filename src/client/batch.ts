@@ -87,9 +87,11 @@ abstract class Batch {
     event.outcomes = outcomes;
     event.aborted = aborted;
     event.error = error;
-    for (const hook of table.onBatchEnd) {
-      const at = table.onBatchStart.indexOf(hook);
-      this.executor.hooks.call(hook, 'onBatchEnd', event, at === -1 ? undefined : states[at]);
+    const ends = table.onBatchEnd;
+    const index = table.stateIndex.onBatchEnd;
+    for (let i = 0; i < ends.length; i++) {
+      const at = index[i]!;
+      this.executor.hooks.call(ends[i]!, 'onBatchEnd', event, at === -1 ? undefined : states[at]);
     }
   }
 }
