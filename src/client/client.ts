@@ -17,7 +17,7 @@ import { installCommands, toNumberOrNull, type Key, type MethodsOf, type ScoredM
 import { COMMANDS, type Commands, type ScanOptions } from './commands/index.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { PubSub, type MessageListener } from './pubsub.js';
-import { blockingTimeout, replacementFor } from './routing.js';
+import { blockingTimeout, mayBlock, replacementFor } from './routing.js';
 import { pairsOf, scanAll } from './scan.js';
 
 export interface SendCommandOptions {
@@ -195,7 +195,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (this.#state !== 'open') return Promise.reject(this.#notOpen());
     const invalid = invalidArgument(args);
     if (invalid !== undefined) return Promise.reject(new InvalidArgumentError(`${String(args[0])}: ${invalid}`));
-    const blocking = blockingTimeout(name, args, this.#options.commandTimeout);
+    const blocking = mayBlock(name) ? blockingTimeout(name, args, this.#options.commandTimeout) : undefined;
     const [command, reply] = createCommand(args, returnBuffers, transform, blocking ?? timeout, name);
     this.#observe(command);
     if (blocking === undefined) this.#pool.dispatch(command);
@@ -360,8 +360,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
 
   /** Starts command hooks for `command` when any hook listens for command events. */
   #observe(command: Command): void {
-    const table = this.#hooks.table;
-    if (table.onCommandStart.length !== 0 || table.onCommandEnd.length !== 0) this.#commandHooks.start(command);
+    if (this.#hooks.table.commandHooks === true) this.#commandHooks.start(command);
   }
 
   #pubSub(): PubSub {

@@ -30,6 +30,16 @@ export function replacementFor(name: string): string | undefined {
 }
 
 /**
+ * Whether `name` may be a blocking command: every one starts with B, W or X. The command path
+ * asks this first, so `blockingTimeout` runs only for the few commands it could apply to (and V8
+ * need not inline it into the path of all the others).
+ */
+export function mayBlock(name: string): boolean {
+  const first = name.charCodeAt(0);
+  return first === 66 || first === 87 || first === 88;
+}
+
+/**
  * For a blocking command, the reply timeout it needs: its own block time plus the normal command
  * timeout, or 0 (none) when it blocks forever. undefined for commands that do not block.
  */

@@ -9,11 +9,16 @@ import type { Hook, HookMember } from './hook.js';
 export type HookTable = { readonly [M in HookMember]: readonly Hook[] } & {
   /** The chain the table belongs to, which reports hook failures. */
   readonly chain: HookChain;
+  /** Some hook implements onCommandStart or onCommandEnd: commands need a record. */
+  readonly commandHooks: boolean;
+  /** The hook, when exactly one implements onCommandStart: its start needs no loop. */
+  readonly soleCommandStart: Hook | undefined;
   /**
-   * Exactly one hook implements command events, and it implements both start and end (a metrics
-   * or tracing hook alone): its end gets its start's state directly, without the index lookup.
+   * The hook, when exactly one implements command events and it implements both start and end (a
+   * metrics or tracing hook alone): its end gets its start's state directly, without the index
+   * lookup.
    */
-  readonly pairedCommandHook: boolean;
+  readonly pairedCommandHook: Hook | undefined;
   readonly stateIndex: { readonly onCommandEnd: readonly number[]; readonly onBatchEnd: readonly number[] };
 };
 
@@ -128,7 +133,9 @@ function buildTable(chain: HookChain, hooks: readonly Hook[]): HookTable {
     onReconnectAttempt: implementing('onReconnectAttempt'),
     onOfflineQueueChange: implementing('onOfflineQueueChange'),
     chain,
-    pairedCommandHook: onCommandStart.length === 1 && onCommandEnd.length === 1 && onCommandStart[0] === onCommandEnd[0],
+    commandHooks: onCommandStart.length !== 0 || onCommandEnd.length !== 0,
+    soleCommandStart: onCommandStart.length === 1 ? onCommandStart[0] : undefined,
+    pairedCommandHook: onCommandStart.length === 1 && onCommandEnd.length === 1 && onCommandStart[0] === onCommandEnd[0] ? onCommandStart[0] : undefined,
     stateIndex: { onCommandEnd: indexIn(onCommandEnd, onCommandStart), onBatchEnd: indexIn(onBatchEnd, onBatchStart) },
   };
   return table;
