@@ -71,7 +71,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#db = resolved.db;
     this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event));
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
-    this.#commandHooks = new CommandHooks(this.#hooks, { server: this.#configuredEndpoint, db: resolved.db });
+    this.#commandHooks = new CommandHooks(this.#hooks, this.#configuredEndpoint, resolved.db);
     this.#pool = new Pool(
       {
         open: (role, owner, endpoint) => this.#open(role, owner, endpoint),
@@ -88,11 +88,11 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       },
       {
         ready: (connection) => {
-          this.#setWhere(connection.endpoint, this.#db);
+          this.#commandHooks.moved(connection.endpoint, this.#db);
           this.emit('connect');
           this.emit('ready');
         },
-        swapped: (connection) => this.#setWhere(connection.endpoint, this.#db),
+        swapped: (connection) => this.#commandHooks.moved(connection.endpoint, this.#db),
         reconnecting: (attempt, delay, error) => this.emit('reconnecting', { attempt, delay, error }),
         lost: (error) => {
           if (error) this.#emitIfListened('error', error);
@@ -173,7 +173,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (!Number.isInteger(db) || db < 0) throw new InvalidArgumentError(`SELECT: expected a database index >= 0, got ${db}`);
     await this.execute(['SELECT', db], (reply) => {
       this.#db = db;
-      this.#setWhere(this.#commandHooks.where.server, db);
+      this.#commandHooks.moved(this.#commandHooks.context.server, db);
       const shared = this.#pool.shared.connection;
       if (shared) shared.db = db;
       return reply;
@@ -292,10 +292,13 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
 
   addHook(hook: Hook): void {
     this.#hooks.add(hook);
+    this.#commandHooks.hooksChanged();
   }
 
   removeHook(hook: Hook): boolean {
-    return this.#hooks.remove(hook);
+    const removed = this.#hooks.remove(hook);
+    if (removed) this.#commandHooks.hooksChanged();
+    return removed;
   }
 
   /** How often each hook member threw or rejected, e.g. `{ MyHook: { onCommandEnd: 2 } }`. */
@@ -320,7 +323,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       returnBuffers: this.#options.returnBuffers,
       hooks: this.#hooks,
       get context() {
-        return commandHooks.where;
+        return commandHooks.context;
       },
       sendAll,
     };
@@ -351,11 +354,6 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
         for (const command of commands) command.fail(error);
       },
     );
-  }
-
-  /** Where hooks see commands go from now on (a new snapshot: started commands keep theirs). */
-  #setWhere(server: Endpoint, db: number): void {
-    this.#commandHooks.where = { server, db };
   }
 
   /** Starts command hooks for `command` when any hook listens for command events. */

@@ -13,12 +13,14 @@ import {
 import type { CommandArgument } from '../protocol/index.js';
 
 /**
- * Where commands go now, as hooks report it. An immutable snapshot, replaced (never changed) on
- * connect, swap and SELECT, so that a command keeps one reference to where it started.
+ * Where commands go now, as hooks report it, and the hooks they see. An immutable snapshot,
+ * replaced (never changed) on connect, swap, SELECT and when hooks are added or removed, so that
+ * a command keeps one reference to where it started and to the hooks that saw it start.
  */
 export interface HookContext {
   readonly server: Endpoint;
   readonly db: number;
+  readonly table: HookTable;
 }
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');
@@ -36,8 +38,7 @@ class CommandRecord implements CommandEvent, CommandObserver {
   declare reply: unknown;
   declare error: Error | undefined;
   readonly #command: Command;
-  readonly #where: HookContext;
-  readonly #table: HookTable;
+  readonly #context: HookContext;
   readonly #start: Instant;
   #end: Instant | undefined;
   /** The single start hook's state, or an array of them when several hooks implement start. */
@@ -45,10 +46,9 @@ class CommandRecord implements CommandEvent, CommandObserver {
 
   // Only field stores, so that V8 inlines the constructor and the allocation where the record is
   // created (a constructor that also called hooks went through the generic construct stub).
-  constructor(command: Command, where: HookContext, table: HookTable, start: Instant) {
+  constructor(command: Command, context: HookContext, start: Instant) {
     this.#command = command;
-    this.#where = where;
-    this.#table = table;
+    this.#context = context;
     this.#start = start;
     this.reply = undefined;
     this.error = undefined;
@@ -63,11 +63,11 @@ class CommandRecord implements CommandEvent, CommandObserver {
   }
 
   get server(): Endpoint {
-    return this.#where.server;
+    return this.#context.server;
   }
 
   get db(): number {
-    return this.#where.db;
+    return this.#context.db;
   }
 
   get retries(): number {
@@ -101,27 +101,33 @@ class CommandRecord implements CommandEvent, CommandObserver {
       const state = hook.onCommandStart!(this);
       // Most hooks return nothing; only a returned value can be a promise to watch.
       if (state !== undefined) {
-        this.#table.chain.watch(hook, 'onCommandStart', state);
+        this.#context.table.chain.watch(hook, 'onCommandStart', state);
         this.#states = state;
       }
     } catch (failure) {
-      this.#table.chain.fail(hook, 'onCommandStart', failure);
+      this.#context.table.chain.fail(hook, 'onCommandStart', failure);
     }
   }
 
   /** Calls several start hooks; their states are kept for the end hooks. */
   startedAll(starts: HookTable['onCommandStart']): void {
-    this.#states = startAll(this.#table.chain, starts, this);
+    this.#states = startAll(this.#context.table.chain, starts, this);
   }
 
   commandEnded(reply: unknown, error: Error | undefined): void {
     this.#end = turnInstant();
     this.reply = reply;
     this.error = error;
-    const table = this.#table;
+    const table = this.#context.table;
     const paired = table.pairedCommandHook;
-    if (paired !== undefined) end(table.chain, paired, this, this.#states);
-    else endAll(table, this, this.#states);
+    if (paired === undefined) return endAll(table, this, this.#states);
+    // The paired hook's call is written out, as in `started`.
+    try {
+      const result = paired.onCommandEnd!(this, this.#states);
+      if (result !== undefined) table.chain.watch(paired, 'onCommandEnd', result);
+    } catch (failure) {
+      table.chain.fail(paired, 'onCommandEnd', failure);
+    }
   }
 }
 
@@ -180,20 +186,31 @@ function start(chain: HookChain, hook: NonNullable<HookTable['onCommandStart'][n
  * of them, so a client without such hooks allocates nothing here.
  */
 export class CommandHooks {
-  /** Where commands go now; replaced by the client when that changes. */
-  where: HookContext;
+  /** Where commands go now and the hooks they see; replaced when either changes. */
+  context: HookContext;
   readonly #chain: HookChain;
 
-  constructor(chain: HookChain, where: HookContext) {
+  constructor(chain: HookChain, server: Endpoint, db: number) {
     this.#chain = chain;
-    this.where = where;
+    this.context = { server, db, table: chain.table };
+  }
+
+  /** Commands go to `server`, database `db`, from now on. */
+  moved(server: Endpoint, db: number): void {
+    this.context = { server, db, table: this.#chain.table };
+  }
+
+  /** Hooks were added or removed: commands from now on see the new table. */
+  hooksChanged(): void {
+    this.moved(this.context.server, this.context.db);
   }
 
   start(command: Command): void {
-    const table = this.#chain.table;
+    const context = this.context;
+    const table = context.table;
     // The clock is read before the record is allocated, so that every store into the new record
     // follows its allocation directly and needs no write barrier.
-    const record = new CommandRecord(command, this.where, table, turnInstant());
+    const record = new CommandRecord(command, context, turnInstant());
     command.observer = record;
     const sole = table.soleCommandStart;
     if (sole !== undefined) record.started(sole);

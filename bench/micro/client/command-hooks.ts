@@ -52,7 +52,7 @@ function measure(label: string, fn: () => unknown, n = 2_000_000): void {
 
 const server = { host: '127.0.0.1', port: 6379 };
 const args = ['SET', 'key:1', 'v'.repeat(64)];
-const hooksFor = (hooks: object[]) => new CommandHooks(new HookChain(hooks, () => {}), { server, db: 0 });
+const hooksFor = (hooks: object[]) => new CommandHooks(new HookChain(hooks, () => {}), server, 0);
 const one = hooksFor([new CountingHook()]);
 const three = hooksFor([new CountingHook(), new CountingHook(), new CountingHook()]);
 
