@@ -4,6 +4,7 @@
  * connection and blocking ones over leases.
  */
 import { EventEmitter } from 'node:events';
+import { nextTick } from 'node:process';
 import {
   commandName, Connection, createCommand, DEFAULT_TIMEOUT, type Command, type ConnectionOptions, type ConnectionOwner, type ReplyTransform,
 } from '../connection/index.js';
@@ -372,7 +373,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
       reportError: (error) => {
         const err = error instanceof Error ? error : new Error(String(error));
         if (this.listenerCount('error') > 0) this.emit('error', err);
-        else process.nextTick(() => { throw err; });
+        else nextTick(() => { throw err; });
       },
       resubscribed: () => this.emit('resubscribed'),
       observe: (command) => this.#observe(command),

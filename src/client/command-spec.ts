@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ReplyTransform } from '../connection/index.js';
 import type { CommandArgument, RespValue } from '../protocol/index.js';
 

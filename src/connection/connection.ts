@@ -19,6 +19,9 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
+// Imported, not the globals, which are getters (see protocol/encoder.ts).
+import { Buffer } from 'node:buffer';
+import { nextTick } from 'node:process';
 import { readEnded, readStarted, type CloseReason, type ConnectionRole, type Endpoint, type HookChain } from '../hooks/index.js';
 import { ClientClosedError } from '../errors.js';
 import { CommandWriter, Decoder, ProtocolError, ReplyError, type RespValue } from '../protocol/index.js';
@@ -185,7 +188,7 @@ export class Connection {
   #scheduleFlush(): void {
     if (this.#holds !== 0) return;
     this.#flushScheduled = true;
-    process.nextTick(flushConnection, this);
+    nextTick(flushConnection, this);
   }
 
   /** Out of `send`, the path of every command, so that V8 can inline that one. */

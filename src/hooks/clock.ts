@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { nextTick } from 'node:process';
 
 /** A moment shared by everything that reads the clock in one turn (or one socket read). */
 export interface Instant {
@@ -45,7 +46,7 @@ function readClock(): Instant {
   current = { time: performance.now() };
   if (reads === 0 && !expiring) {
     expiring = true;
-    process.nextTick(expire);
+    nextTick(expire);
   }
   return current;
 }

@@ -6,6 +6,9 @@
  */
 
 export type CommandArgument = string | Buffer | number;
+// Imported, not the global: globalThis.Buffer (like globalThis.process) is a getter, and every
+// Buffer.byteLength per argument would call it.
+import { Buffer } from 'node:buffer';
 
 /** Accumulates encoded commands until the connection writes them out in one go. */
 export class CommandWriter {

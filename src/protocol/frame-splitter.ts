@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { ProtocolError } from './errors.js';
 import { CR, LF, MAX_BULK_LENGTH, MAX_LINE_LENGTH, parseLength } from './wire.js';
 

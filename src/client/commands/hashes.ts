@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { CommandArgument, RespValue } from '../../protocol/index.js';
 import { as, spec, text, toRecord, via, type Bulk, type Key, type Value } from '../command-spec.js';
 import { scanArgs, type ScanOptions } from './keys.js';
