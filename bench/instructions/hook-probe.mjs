@@ -5,10 +5,22 @@
 // Arguments: <compiled hitless dir> <redis port> <measured commands> <hooks: none|empty|N counting> <workload: gets|a>
 const [build, port, total, mode, workload] = process.argv.slice(2);
 const { createClient } = await import(`${build}/src/index.js`);
-let starts = 0;
-let ends = 0;
-const counting = () => ({ name: 'count', onCommandStart() { starts++; }, onCommandEnd() { ends++; } });
-const hooks = mode === 'none' ? [] : mode === 'empty' ? [{ name: 'empty' }] : Array.from({ length: Number(mode) }, counting);
+// The same hook as the bench's (CountingHook in bench/hook-variants.ts, which this plain-JS probe
+// cannot import): a class whose instance counts in its own fields.
+class CountingHook {
+  name = 'count';
+  starts = 0;
+  ends = 0;
+  onCommandStart() {
+    this.starts++;
+    return undefined;
+  }
+  onCommandEnd() {
+    this.ends++;
+  }
+}
+const counting = mode === 'none' || mode === 'empty' ? [] : Array.from({ length: Number(mode) }, () => new CountingHook());
+const hooks = mode === 'empty' ? [{ name: 'empty' }] : counting;
 const client = createClient({ url: `redis://127.0.0.1:${port}`, hooks });
 await client.connect();
 await client.set('k', 'v');
@@ -41,4 +53,6 @@ await run(100_000);
 globalThis.gc();
 await run(Number(total));
 await client.close();
-if (starts !== ends) throw new Error(`hooks saw ${starts} starts and ${ends} ends`);
+for (const hook of counting) {
+  if (hook.starts !== hook.ends || hook.starts < Number(total)) throw new Error(`a counting hook saw ${hook.starts} starts and ${hook.ends} ends of more than ${total} commands`);
+}
