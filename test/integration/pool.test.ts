@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockingTimeout, mayBlock } from '../../src/client/routing.js';
 import { PoolTimeoutError, type ConnectionClosedEvent, type Hook } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -14,6 +15,18 @@ afterAll(async () => {
 });
 
 describe('pool', () => {
+  it('every command the server flags as blocking goes to a lease (mayBlock and blockingTimeout know it)', async () => {
+    const client = await connectedClient({ port: redis.port });
+    const commands = (await client.sendCommand(['COMMAND'])) as Array<[string, number, Iterable<unknown>]>;
+    const blocking = commands.filter(([, , flags]) => Array.from(flags).includes('blocking')).map(([name]) => name.toUpperCase());
+    expect(blocking).toContain('BLPOP');
+    for (const name of blocking) {
+      expect(mayBlock(name), name).toBe(true);
+      // Arguments that block for 1 (s or ms) in whichever position the command reads it from.
+      expect(blockingTimeout(name, [name, 'BLOCK', 1, 1], 1000), name).toBeTypeOf('number');
+    }
+  });
+
   it('a blocking BLPOP runs on a lease while the shared connection keeps serving', async () => {
     const client = await connectedClient({ port: redis.port });
     const popped = client.blPop('pool:list', 5);

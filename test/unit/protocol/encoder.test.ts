@@ -32,5 +32,9 @@ describe('CommandWriter', () => {
     expect(invalidArgument(['SET', 'k', NaN])).toMatch(/finite/);
     expect(invalidArgument(['SET', 'k', {}])).toMatch(/object/);
     expect(invalidArgument(['SET', 'k', 1, Buffer.from('x')])).toBeUndefined();
+    expect(invalidArgument(['SET', 'k', null])).toMatch(/argument 2 is null/);
+    expect(invalidArgument(['INCRBYFLOAT', 'k', -Infinity])).toMatch(/argument 2 is -Infinity; numbers must be finite/);
+    expect(invalidArgument([Buffer.from('GET'), 'k'])).toBeUndefined();
+    expect(invalidArgument(['MSET', 'a', '1', 'b', true])).toMatch(/argument 4 is boolean/);
   });
 });
