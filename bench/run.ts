@@ -314,12 +314,14 @@ async function runMemory(clients: BenchClient[], options: Options): Promise<NonN
 
 function targets(result: BenchResult): void {
   const lines: string[] = [];
-  const check = (label: string, value: number | undefined, target: number, lowerIsBetter = false): void => {
+  /** `best`: the most favourable value the rounds allow; a miss it would turn into a pass is within noise. */
+  const check = (label: string, value: number | undefined, target: number, lowerIsBetter = false, best?: number): void => {
     if (value === undefined || Number.isNaN(value)) return;
-    const met = lowerIsBetter ? value <= target : value >= target;
+    const meets = (v: number): boolean => (lowerIsBetter ? v <= target : v >= target);
+    const verdict = meets(value) ? 'met' : best !== undefined && meets(best) ? 'unresolved (within round-to-round noise)' : 'MISSED';
     const shown = lowerIsBetter ? percent(value) : ratio(value);
     const goal = lowerIsBetter ? `≤ ${percent(target, 0).replace('+', '')}` : `≥ ${ratio(target)}`;
-    lines.push(`  ${label.padEnd(44)} ${shown.padStart(8)}  target ${goal.padEnd(7)} ${met ? 'met' : 'MISSED'}`);
+    lines.push(`  ${label.padEnd(44)} ${shown.padStart(8)}  target ${goal.padEnd(7)} ${verdict}`);
   };
   const vs = (w: WorkloadName, peer: string): number | undefined => {
     const clients = result.workloads[w]?.clients;
@@ -332,8 +334,10 @@ function targets(result: BenchResult): void {
   check('(b) hitless ÷ ioredis+autopipelining', vs('latency', 'ioredis-auto'), 1.0);
   const hooks = result.hooks?.variants;
   if (hooks) {
-    check('hooks: empty hook cost', 1 - hooks['empty hook {}']!.pairedRatio.median, 0.01, true);
-    check('hooks: 1 counting hook cost', 1 - hooks['1 counting hook']!.pairedRatio.median, 0.03, true);
+    const paired = (name: string): Summary => hooks[name]!.pairedRatio;
+    check('hooks: empty hook cost', 1 - paired('empty hook {}').median, 0.01, true, 1 - paired('empty hook {}').max);
+    check('hooks: 1 counting hook cost', 1 - paired('1 counting hook').median, 0.03, true, 1 - paired('1 counting hook').max);
+    lines.push('  (hook cost in CPU instructions, which timing noise does not move: npx tsx bench/instructions/hooks.ts)');
   }
   if (lines.length === 0) return;
   console.log('\nTargets (reported, not asserted; medians of noisy rounds, see min–max above):');
