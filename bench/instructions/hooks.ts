@@ -8,7 +8,12 @@
  *
  *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3] [--workload gets|a]
  *
- * Needs valgrind. Takes about a minute per variant (both runs of a variant go in parallel).
+ * The default window is 300k → 1.3M commands. V8 on Node 26 is still compiling hot functions
+ * hundreds of thousands of commands in, and one compile (millions of instructions) that lands in a
+ * 200k-command window moved a variant by up to ±300 instructions per command; over a million
+ * commands it moves it by a few.
+ *
+ * Needs valgrind. Takes about 90 s per variant (both runs of a variant go in parallel).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,8 +25,7 @@ import { compileHitless } from '../compile.js';
 import { startServer } from '../redis-server.js';
 import { percent, table } from '../stats.js';
 
-const SMALL = 100_000;
-const LARGE = 300_000;
+const WINDOW = '300000,1300000';
 const probe = fileURLToPath(new URL('./hook-probe.mjs', import.meta.url));
 const run = promisify(execFile);
 
@@ -33,6 +37,8 @@ hook, and counting hooks, and prints each variant's cost relative to no hooks.
 Options:
   --node PATH        Node binary to measure (default: this one, ${process.execPath})
   --variants LIST    comma-separated: none, empty, or a number of counting hooks (default none,empty,1,3)
+  --window S,L       measure S and L commands after the warm-up, report (count(L) - count(S)) / (L - S)
+                     (default ${WINDOW})
   --workload NAME    gets: 100 GETs per event-loop turn, the least work per command besides the
                      client's own (default); a: the bench's workload (a), 100 callers each
                      awaiting SET then GET of 64-byte values
@@ -53,7 +59,7 @@ async function instructions(node: string, build: string, port: number, commands:
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { node: { type: 'string' }, variants: { type: 'string' }, workload: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { node: { type: 'string' }, variants: { type: 'string' }, workload: { type: 'string' }, window: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return;
@@ -61,6 +67,11 @@ async function main(): Promise<void> {
   const node = values.node ?? process.execPath;
   const variants = (values.variants ?? 'none,empty,1,3').split(',').map((v) => v.trim());
   const workload = values.workload ?? 'gets';
+  const window = (values.window ?? WINDOW).split(',').map((n) => Number(n.trim()));
+  const [SMALL, LARGE] = window as [number, number];
+  if (window.length !== 2 || !window.every((n) => Number.isInteger(n) && n > 0) || LARGE <= SMALL) {
+    throw new Error(`--window: "${values.window}" is not two command counts S,L with 0 < S < L`);
+  }
   if (workload !== 'gets' && workload !== 'a') throw new Error(`--workload: "${workload}" is not gets or a`);
   for (const v of variants) {
     if (v !== 'none' && v !== 'empty' && !/^[1-9]\d*$/.test(v)) throw new Error(`--variants: "${v}" is not none, empty or a number of counting hooks`);
