@@ -70,7 +70,8 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     const resolved = resolveOptions(options);
     this.#options = resolved;
     this.#db = resolved.db;
-    this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event));
+    // Whoever adds or removes a hook, commands from then on see the new table (started ones keep theirs).
+    this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event), () => this.#commandHooks.hooksChanged());
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
     this.#commandHooks = new CommandHooks(this.#hooks, this.#configuredEndpoint, resolved.db);
     this.#pool = new Pool(
@@ -293,13 +294,10 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
 
   addHook(hook: Hook): void {
     this.#hooks.add(hook);
-    this.#commandHooks.hooksChanged();
   }
 
   removeHook(hook: Hook): boolean {
-    const removed = this.#hooks.remove(hook);
-    if (removed) this.#commandHooks.hooksChanged();
-    return removed;
+    return this.#hooks.remove(hook);
   }
 
   /** How often each hook member threw or rejected, e.g. `{ MyHook: { onCommandEnd: 2 } }`. */

@@ -35,10 +35,13 @@ export class HookChain {
   #table: HookTable = buildTable(this, []);
   readonly #failures = new Map<Hook, Map<string, number>>();
   readonly #onHookError: (event: HookErrorEvent) => void;
+  readonly #onChange: (() => void) | undefined;
 
-  constructor(hooks: readonly Hook[], onHookError: (event: HookErrorEvent) => void) {
+  /** `onChange` is called after every add or remove that changes the table (not for `hooks`). */
+  constructor(hooks: readonly Hook[], onHookError: (event: HookErrorEvent) => void, onChange?: () => void) {
     this.#onHookError = onHookError;
     for (const hook of hooks) this.add(hook);
+    this.#onChange = onChange;
   }
 
   get table(): HookTable {
@@ -53,12 +56,14 @@ export class HookChain {
     if (this.#hooks.includes(hook)) return;
     this.#hooks = [...this.#hooks, hook];
     this.#table = buildTable(this, this.#hooks);
+    this.#onChange?.();
   }
 
   remove(hook: Hook): boolean {
     if (!this.#hooks.includes(hook)) return false;
     this.#hooks = this.#hooks.filter((h) => h !== hook);
     this.#table = buildTable(this, this.#hooks);
+    this.#onChange?.();
     return true;
   }
 

@@ -21,6 +21,24 @@ describe('HookChain', () => {
     expect(chain.remove(a)).toBe(false);
   });
 
+  it('tells onChange of every add and remove that changes the table, and of nothing else', () => {
+    const a: Hook = { onCommandStart: () => undefined, onCommandEnd: () => undefined };
+    const b: Hook = { onCommandStart: () => undefined };
+    const tables: unknown[] = [];
+    const chain: HookChain = new HookChain([a], () => undefined, () => tables.push(chain.table));
+    expect(tables).toHaveLength(0);
+    chain.add(a);
+    expect(chain.remove(b)).toBe(false);
+    expect(tables).toHaveLength(0);
+    chain.add(b);
+    expect(chain.table.soleCommandStart).toBeUndefined();
+    expect(chain.remove(a)).toBe(true);
+    expect(tables).toHaveLength(2);
+    expect(tables[1]).toBe(chain.table);
+    expect(chain.table.soleCommandStart).toBe(b);
+    expect(chain.table.pairedCommandHook).toBeUndefined();
+  });
+
   it('adding the same hook twice keeps one', () => {
     const a: Hook = { onDial: () => undefined };
     const chain = new HookChain([a, a], () => undefined);
