@@ -44,7 +44,7 @@ export function mayBlock(name: string): boolean {
  * timeout, or 0 (none) when it blocks forever. undefined for commands that do not block.
  */
 export function blockingTimeout(name: string, args: readonly CommandArgument[], commandTimeout: number): number | undefined {
-  // A switch rather than Set lookups: this runs for every command.
+  // A switch rather than Set lookups: it also runs for every command `mayBlock` lets through.
   let blockMs: number;
   switch (name) {
     case 'BLPOP':

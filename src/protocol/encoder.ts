@@ -5,10 +5,11 @@
  * chunks only when a Buffer argument has to be written as raw bytes.
  */
 
-export type CommandArgument = string | Buffer | number;
 // Imported, not the global: globalThis.Buffer (like globalThis.process) is a getter, and every
 // Buffer.byteLength per argument would call it.
 import { Buffer } from 'node:buffer';
+
+export type CommandArgument = string | Buffer | number;
 
 /** Accumulates encoded commands until the connection writes them out in one go. */
 export class CommandWriter {
@@ -73,12 +74,9 @@ export function invalidArgument(args: readonly unknown[]): string | undefined {
   return args.length === 0 ? 'a command needs at least one argument' : undefined;
 }
 
+/** A description of what is wrong with argument `i`, which is not a string; undefined if nothing. */
 function checkOther(arg: unknown, i: number): string | undefined {
-  if ((typeof arg === 'number' && Number.isFinite(arg)) || Buffer.isBuffer(arg)) return undefined;
-  return describeInvalid(arg, i);
-}
-
-function describeInvalid(arg: unknown, i: number): string {
-  if (typeof arg === 'number') return `argument ${i} is ${arg}; numbers must be finite`;
+  if (typeof arg === 'number') return Number.isFinite(arg) ? undefined : `argument ${i} is ${arg}; numbers must be finite`;
+  if (Buffer.isBuffer(arg)) return undefined;
   return `argument ${i} is ${arg === null ? 'null' : typeof arg}; expected string, Buffer or number`;
 }
