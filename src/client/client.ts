@@ -6,15 +6,17 @@
 import { EventEmitter } from 'node:events';
 import { nextTick } from 'node:process';
 import {
-  commandName, Connection, createCommand, DEFAULT_TIMEOUT, type Command, type ConnectionOptions, type ConnectionOwner, type ReplyTransform,
+  commandName, ConnectionFactory, createCommand, DEFAULT_TIMEOUT, type Command, type ConnectionTemplate, type Endpoint, type ReplyTransform,
 } from '../connection/index.js';
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
-import { HookChain, type ConnectionRole, type Endpoint, type Hook, type HookErrorEvent } from '../hooks/index.js';
+import { HookChain, type Hook, type HookErrorEvent } from '../hooks/index.js';
+import type { MaintNotifications, MaintNotificationsManager } from '../maintnotifications/index.js';
 import { Pool, type ConnectionInfo } from '../pool/index.js';
 import { invalidArgument, type CommandArgument, type RespValue } from '../protocol/index.js';
 import { Multi, Pipeline, type Executor } from './batch.js';
 import { CommandHooks } from './command-hooks.js';
 import { installCommands, toNumberOrNull, type Key, type MethodsOf, type ScoredMember } from './command-spec.js';
+import { maintenanceManager, withMaintenance } from './maintenance.js';
 import { COMMANDS, type Commands, type ScanOptions } from './commands/index.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { PubSub, type MessageListener } from './pubsub.js';
@@ -58,6 +60,8 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   readonly #hooks: HookChain;
   readonly #commandHooks: CommandHooks;
   readonly #pool: Pool;
+  readonly #factory: ConnectionFactory;
+  readonly #maintenance: MaintNotificationsManager | undefined;
   readonly #executor: Executor;
   #state: ClientState = 'new';
   #connecting: Promise<void> | undefined;
@@ -74,11 +78,12 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#hooks = new HookChain(resolved.hooks, (event) => this.#emitIfListened('hookError', event), () => this.#commandHooks.hooksChanged());
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
     this.#commandHooks = new CommandHooks(this.#hooks, this.#configuredEndpoint, resolved.db);
+    this.#maintenance = maintenanceManager(resolved, this.#hooks, this.#configuredEndpoint);
+    this.#factory = new ConnectionFactory(withMaintenance(connectionTemplate(resolved), this.#maintenance), this.#configuredEndpoint, resolved.db, this.#hooks);
+    this.#factory.policy = this.#maintenance;
     this.#pool = new Pool(
       {
-        open: (role, owner, endpoint) => this.#open(role, owner, endpoint),
-        endpoint: () => this.#endpoint(),
-        db: () => this.#db,
+        factory: this.#factory,
         reconnect: resolved.reconnect,
         offlineQueueLimit: resolved.offlineQueueLimit,
         poolSize: resolved.poolSize,
@@ -86,7 +91,6 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
         maxActiveConns: resolved.maxActiveConns,
         poolTimeout: resolved.poolTimeout,
         connMaxIdleTime: resolved.connMaxIdleTime,
-        hooks: this.#hooks,
       },
       {
         ready: (connection) => {
@@ -103,7 +107,16 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
         push: (connection, frame) => this.emit('push', frame, connection.id),
       },
     );
+    this.#maintenance?.attach(this.#pool);
     this.#executor = this.#sharedExecutor();
+  }
+
+  /**
+   * Maintenance notifications (policies, state, circuit breakers); undefined with
+   * `maintNotifications: { mode: 'disabled' }`.
+   */
+  get maintNotifications(): MaintNotifications | undefined {
+    return this.#maintenance;
   }
 
   /** True once connect() has succeeded and until close()/destroy(). */
@@ -140,6 +153,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
   async close(): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'closing') return;
     this.#state = 'closing';
+    this.#maintenance?.close();
     this.#pubsub?.close();
     await this.#pool.close();
     this.#state = 'closed';
@@ -151,6 +165,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (this.#state === 'closed') return;
     const wasClosing = this.#state === 'closing';
     this.#state = 'closed';
+    this.#maintenance?.close();
     this.#pubsub?.close();
     this.#pool.destroy(new ClientClosedError('the client was destroyed'));
     if (!wasClosing) this.emit('end');
@@ -175,6 +190,7 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (!Number.isInteger(db) || db < 0) throw new InvalidArgumentError(`SELECT: expected a database index >= 0, got ${db}`);
     await this.execute(['SELECT', db], (reply) => {
       this.#db = db;
+      this.#factory.db = db;
       this.#commandHooks.moved(this.#commandHooks.context.server, db);
       const shared = this.#pool.shared.connection;
       if (shared) shared.db = db;
@@ -379,18 +395,8 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     return this.#pubsub;
   }
 
-  #open(role: ConnectionRole, owner: ConnectionOwner, endpoint?: Endpoint): Promise<Connection> {
-    const o = this.#options;
-    const options: ConnectionOptions = {
-      host: endpoint?.host ?? o.host, port: endpoint?.port ?? o.port, tls: o.tls, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout,
-      returnBuffers: o.returnBuffers, protocol: o.protocol, username: o.username, password: o.password,
-      clientName: o.clientName, db: this.#db, libName: o.libName, libVersion: o.libVersion, handshake: o.handshake,
-    };
-    return Connection.open(options, owner, this.#hooks, role);
-  }
-
   #endpoint(): Endpoint {
-    return this.#pool.shared.connection?.endpoint ?? this.#configuredEndpoint;
+    return this.#pool.shared.connection?.endpoint ?? this.#factory.target();
   }
 
   #notOpen(): ClientClosedError {
@@ -436,6 +442,14 @@ export interface Client<S extends string | Buffer = string> extends MethodsOf<Co
 export interface WatchScope<S extends string | Buffer = string> extends MethodsOf<Commands, S> {}
 
 export type { ScoredMember };
+
+/** What every connection of a client shares. */
+function connectionTemplate(o: ResolvedOptions): ConnectionTemplate {
+  return {
+    tls: o.tls, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout, returnBuffers: o.returnBuffers, protocol: o.protocol,
+    username: o.username, password: o.password, clientName: o.clientName, libName: o.libName, libVersion: o.libVersion, handshake: o.handshake,
+  };
+}
 
 /** Creates a client. Throws ConfigError naming the field when an option is invalid. */
 export function createClient(options: ClientOptions & { returnBuffers: true }): Client<Buffer>;

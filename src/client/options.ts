@@ -2,6 +2,7 @@ import type tls from 'node:tls';
 import { DEFAULT_HANDSHAKE, type HandshakeStep } from '../connection/index.js';
 import { ConfigError } from '../errors.js';
 import type { Hook } from '../hooks/index.js';
+import { resolveMaintNotifications, type MaintNotificationsConfig, type MaintNotificationsOptions } from '../maintnotifications/index.js';
 import { DEFAULT_BACKOFF, exponentialBackoff, type BackoffOptions, type PoolSizing, type ReconnectStrategy } from '../pool/index.js';
 import { LIB_NAME, VERSION } from '../version.js';
 
@@ -53,6 +54,12 @@ export interface ClientOptions {
   hooks?: readonly Hook[];
   /** Extra handshake steps, run on every connection after HELLO, SELECT and CLIENT SETINFO. */
   handshake?: readonly HandshakeStep[];
+  /**
+   * Redis Enterprise / Redis Cloud maintenance notifications: relaxed timeouts during migrations
+   * and failovers, handoffs to the new endpoint on MOVING. Default `{ mode: 'auto' }`: used
+   * where the server supports them, quietly not elsewhere. See MaintNotificationsOptions.
+   */
+  maintNotifications?: MaintNotificationsOptions;
 }
 
 export interface ResolvedOptions extends PoolSizing {
@@ -71,6 +78,7 @@ export interface ResolvedOptions extends PoolSizing {
   offlineQueueLimit: number;
   hooks: readonly Hook[];
   handshake: readonly HandshakeStep[];
+  maintNotifications: MaintNotificationsConfig;
   libName: string;
   libVersion: string;
 }
@@ -78,7 +86,7 @@ export interface ResolvedOptions extends PoolSizing {
 const KNOWN = new Set<string>([
   'url', 'host', 'port', 'username', 'password', 'db', 'name', 'tls', 'protocol', 'connectTimeout', 'commandTimeout',
   'returnBuffers', 'reconnect', 'offlineQueue', 'poolSize', 'minIdleConns', 'maxActiveConns', 'poolTimeout',
-  'connMaxIdleTime', 'hooks', 'handshake',
+  'connMaxIdleTime', 'hooks', 'handshake', 'maintNotifications',
 ]);
 
 /** Validates `createClient` input; throws a ConfigError naming the first bad field. */
@@ -134,6 +142,7 @@ export function resolveOptions(input: ClientOptions | string | undefined): Resol
     connMaxIdleTime: duration('connMaxIdleTime', options.connMaxIdleTime, 30 * 60_000),
     hooks,
     handshake: [...DEFAULT_HANDSHAKE, ...handshake],
+    maintNotifications: resolveMaintNotifications(options.maintNotifications, { poolSize, maxActiveConns, protocol }),
     libName: LIB_NAME,
     libVersion: VERSION,
   };

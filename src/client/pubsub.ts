@@ -5,7 +5,8 @@
  */
 import { createCommand, type Command } from '../connection/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { Endpoint, HookChain } from '../hooks/index.js';
+import type { Endpoint } from '../connection/index.js';
+import type { HookChain } from '../hooks/index.js';
 import { retryWithBackoff, type Lease, type ReconnectStrategy } from '../pool/index.js';
 import type { RespValue } from '../protocol/index.js';
 import { text } from './command-spec.js';

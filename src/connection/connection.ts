@@ -22,14 +22,15 @@ import { performance } from 'node:perf_hooks';
 // Imported, not the globals, which are getters (see protocol/encoder.ts).
 import { Buffer } from 'node:buffer';
 import { nextTick } from 'node:process';
-import { readEnded, readStarted, type CloseReason, type ConnectionRole, type Endpoint, type HookChain } from '../hooks/index.js';
-import { ClientClosedError } from '../errors.js';
+import { readEnded, readStarted, type HookChain } from '../hooks/index.js';
+import { ClientClosedError, HitlessError } from '../errors.js';
 import { CommandWriter, Decoder, ProtocolError, ReplyError, type RespValue } from '../protocol/index.js';
 import { createCommand, DEFAULT_TIMEOUT, type Command } from './command.js';
 import { dial } from './dial.js';
 import { ConnectionError, TimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import type { HandshakeContext, HandshakeOptions, HandshakeStep } from './handshake.js';
+import type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome } from './types.js';
 
 export interface ConnectionOptions extends HandshakeOptions {
   host: string;
@@ -42,6 +43,12 @@ export interface ConnectionOptions extends HandshakeOptions {
   /** Decode bulk strings of push frames that arrive with no command pending as Buffers. */
   returnBuffers: boolean;
   handshake: readonly HandshakeStep[];
+  /**
+   * Sees every push frame of this connection first, from the moment it is dialled (the handshake
+   * included: a server replays an open maintenance window right after the opt-in). Returns true
+   * when it consumed the frame; others go to the owner.
+   */
+  interceptPush?: ((connection: Connection, frame: RespValue[]) => boolean) | undefined;
 }
 
 /** The pool (or whoever holds the connection) hears about pushes and the close through this. */
@@ -85,6 +92,12 @@ export class Connection {
   readonly #returnBuffers: boolean;
   readonly #relaxations: number[] = [];
   #relaxedTimeout = 0;
+  /** The last relaxed timeout, kept for commands written before its window closed (see effectiveTimeout). */
+  #graceTimeout = 0;
+  #graceWrittenBefore = 0;
+  readonly #interceptPush: ConnectionOptions['interceptPush'];
+  readonly #tls: boolean;
+  readonly #stepStates = new Map<HandshakeStep, unknown>();
   #timer: NodeJS.Timeout | undefined;
   /** When the armed timer fires (performance.now() time). */
   #timerDeadline = 0;
@@ -93,6 +106,8 @@ export class Connection {
   #closeReason: CloseReason = 'application_close';
   readonly #closed: Promise<void>;
   #markClosed!: () => void;
+  #drained: Promise<void> | undefined;
+  #markDrained: (() => void) | undefined;
 
   /** Dials, runs the handshake, and resolves with a ready connection (or rejects, having closed it). */
   static async open(options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole): Promise<Connection> {
@@ -125,6 +140,8 @@ export class Connection {
     this.#hooks = hooks;
     this.#commandTimeout = options.commandTimeout;
     this.#returnBuffers = options.returnBuffers;
+    this.#interceptPush = options.interceptPush;
+    this.#tls = options.tls !== undefined;
     this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
     this.#decoder = new Decoder({
       onReply: (value) => this.#reply(value),
@@ -171,6 +188,16 @@ export class Connection {
   /** Resolves once the connection is closed, however that happened. */
   get closed(): Promise<void> {
     return this.#closed;
+  }
+
+  /** Whether the socket is TLS. */
+  get tls(): boolean {
+    return this.#tls;
+  }
+
+  /** What a handshake step kept for this connection (`HandshakeContext.state`), if anything. */
+  handshakeState(step: HandshakeStep): unknown {
+    return this.#stepStates.get(step);
   }
 
   get #address(): string {
@@ -226,16 +253,37 @@ export class Connection {
       if (released) return;
       released = true;
       this.#relaxations.splice(this.#relaxations.indexOf(relaxedMs), 1);
+      const before = this.#relaxedTimeout;
       this.#relaxedTimeout = this.#relaxations.length === 0 ? 0 : Math.max(...this.#relaxations);
+      if (this.#relaxedTimeout < before) {
+        this.#graceTimeout = before;
+        this.#graceWrittenBefore = performance.now();
+      }
       this.#rearmTimer();
     };
   }
 
-  /** The timeout a command gets here now, in milliseconds (0 = none). */
+  /**
+   * The timeout a command gets here now, in milliseconds (0 = none). A command written while a
+   * relaxed window was open keeps that window's timeout after it closes: it was sent expecting
+   * the slow server, and failing it the instant the window ends would be the very error the
+   * relaxation exists to prevent.
+   */
   effectiveTimeout(command: Command): number {
     const base = command.timeout === DEFAULT_TIMEOUT ? this.#commandTimeout : command.timeout;
     if (base === 0) return 0;
-    return this.#relaxedTimeout > base ? this.#relaxedTimeout : base;
+    const relaxed = command.writtenAt < this.#graceWrittenBefore && this.#graceTimeout > this.#relaxedTimeout ? this.#graceTimeout : this.#relaxedTimeout;
+    return relaxed > base ? relaxed : base;
+  }
+
+  /**
+   * Resolves once every written command has its reply (or the connection is closed); meant for a
+   * connection that is closing, whose last replies a successor waits for.
+   */
+  get drained(): Promise<void> {
+    if (this.#state === 'closed' || (this.#state === 'closing' && this.#written.length === 0 && this.#unwritten.length === 0)) return Promise.resolve();
+    this.#drained ??= new Promise((resolve) => (this.#markDrained = resolve));
+    return this.#drained;
   }
 
   /** Graceful close: writes what is queued, waits for every pending reply, then ends the socket. */
@@ -267,6 +315,7 @@ export class Connection {
         });
       }
     }
+    this.#markDrained?.();
     this.owner.onClose(this, reason, error);
     const left = this.takeUnwritten();
     for (const command of left) {
@@ -347,6 +396,7 @@ export class Connection {
   }
 
   #push(frame: RespValue[]): void {
+    if (this.#interceptPush !== undefined && this.#interceptPush(this, frame)) return;
     const kind = frameKind(frame);
     if (PUBSUB_CONFIRMATIONS.has(kind) && this.#confirm(kind, frame)) return;
     this.owner.onPush(this, frame);
@@ -378,7 +428,9 @@ export class Connection {
   }
 
   #endIfDrained(): void {
-    if (this.#written.length === 0 && this.#unwritten.length === 0) this.#socket.end();
+    if (this.#written.length !== 0 || this.#unwritten.length !== 0) return;
+    this.#markDrained?.();
+    this.#socket.end();
   }
 
   /**
@@ -419,30 +471,48 @@ export class Connection {
 
   async #handshake(options: ConnectionOptions): Promise<void> {
     const started = performance.now();
-    const steps: Array<{ name: string; duration: number; error: Error | undefined }> = [];
+    const steps: HandshakeStepOutcome[] = [];
+    let current: HandshakeStep | undefined;
+    let skipped: string | undefined;
+    const stepStates = this.#stepStates;
     const context: HandshakeContext = {
       options,
       endpoint: this.endpoint,
+      connectionId: this.id,
+      role: this.role,
+      tls: this.#tls,
       protocol: options.protocol,
       send: (args) => {
         const [command, reply] = createCommand(args, false, undefined, options.connectTimeout);
         this.send(command);
         return reply as Promise<RespValue>;
       },
+      skip: (reason) => {
+        skipped = reason;
+      },
+      get state() {
+        return current === undefined ? undefined : stepStates.get(current);
+      },
+      set state(value: unknown) {
+        if (current !== undefined) stepStates.set(current, value);
+      },
     };
     let failure: Error | undefined;
     for (const step of options.handshake) {
       const stepStarted = performance.now();
+      current = step;
+      skipped = undefined;
       try {
         await step.run(context);
         this.#protocol = context.protocol;
-        steps.push({ name: step.name, duration: performance.now() - stepStarted, error: undefined });
+        steps.push({ name: step.name, duration: performance.now() - stepStarted, error: undefined, skipped });
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
-        steps.push({ name: step.name, duration: performance.now() - stepStarted, error: failure });
+        steps.push({ name: step.name, duration: performance.now() - stepStarted, error: failure, skipped: undefined });
         break;
       }
     }
+    current = undefined;
     const hooks = this.#hooks.table.onHandshake;
     if (hooks.length > 0) {
       this.#hooks.emit(hooks, 'onHandshake', {
@@ -450,7 +520,8 @@ export class Connection {
       });
     }
     if (failure !== undefined) {
-      const error = failure instanceof ReplyError || failure instanceof ConnectionError || failure instanceof TimeoutError
+      // The project's own errors (a timeout, a refused opt-in) and the server's say what went wrong already.
+      const error = failure instanceof ReplyError || failure instanceof HitlessError
         ? failure
         : new ConnectionError(`handshake with ${this.#address} failed: ${failure.message}`, 'ERR_HANDSHAKE', { cause: failure });
       this.destroy(error, 'error');

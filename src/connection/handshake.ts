@@ -1,4 +1,4 @@
-import type { Endpoint } from '../hooks/index.js';
+import type { ConnectionRole, Endpoint } from './types.js';
 import { ReplyError, type CommandArgument, type RespValue } from '../protocol/index.js';
 
 /** What the default handshake needs to know. */
@@ -18,10 +18,24 @@ export interface HandshakeOptions {
 export interface HandshakeContext {
   readonly options: HandshakeOptions;
   readonly endpoint: Endpoint;
+  readonly connectionId: number;
+  readonly role: ConnectionRole;
+  /** Whether the socket is TLS. */
+  readonly tls: boolean;
   /** The protocol in use; the HELLO step sets it to 2 when it falls back. */
   protocol: 2 | 3;
+  /**
+   * This step's own slot for this connection: what it stores here is kept with the connection
+   * (`Connection.handshakeState(step)`), e.g. whether an opt-in was accepted.
+   */
+  state: unknown;
   /** Sends one command on this connection, before anyone else can use it. */
   send(args: readonly CommandArgument[]): Promise<RespValue>;
+  /**
+   * Marks this step as having done nothing on purpose; `HandshakeEvent.steps` reports it as
+   * skipped with `reason` instead of hiding it.
+   */
+  skip(reason: string): void;
 }
 
 /**

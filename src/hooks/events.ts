@@ -1,4 +1,5 @@
-import type { CommandArgument } from '../protocol/index.js';
+import type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome } from '../connection/types.js';
+import type { CommandArgument, RespValue } from '../protocol/index.js';
 
 /**
  * Payloads of the hook events. Durations are milliseconds (`performance.now()` differences);
@@ -6,22 +7,7 @@ import type { CommandArgument } from '../protocol/index.js';
  * treat them, and the replies in them, as read-only.
  */
 
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Why a connection closed (the Redis client observability spec's reasons). */
-export type CloseReason =
-  | 'application_close'
-  | 'server_close'
-  | 'error'
-  | 'pool_eviction_idle'
-  | 'healthcheck_failed'
-  | 'handoff';
-
-/** What a connection is used for. */
-export type ConnectionRole = 'shared' | 'lease' | 'pubsub';
+export type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome };
 
 /** A command event's fields as plain data (`CommandEvent.toJSON()`). */
 export interface CommandEventSnapshot {
@@ -95,11 +81,6 @@ export interface DialEvent {
   readonly error: Error | undefined;
 }
 
-export interface HandshakeStepOutcome {
-  readonly name: string;
-  readonly duration: number;
-  readonly error: Error | undefined;
-}
 
 export interface HandshakeEvent {
   readonly connectionId: number;
@@ -150,4 +131,113 @@ export interface HookErrorEvent {
   readonly error: unknown;
   /** Failures of this hook and member so far (the event fires on the first only). */
   readonly count: number;
+}
+
+// ---- maintenance notifications (observe-only; policies use the manager's notification hooks) ----
+
+/** A maintenance push frame reached a connection (before any policy saw it). */
+export interface NotificationReceivedEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly role: ConnectionRole;
+  /** `MOVING`, `MIGRATING`, `MIGRATED`, `FAILING_OVER`, `FAILED_OVER`, `SMIGRATING` or `SMIGRATED`. */
+  readonly type: string;
+  /** The event's sequence number, when the frame carries a valid one. */
+  readonly seq: number | undefined;
+  /** The frame as decoded. */
+  readonly frame: readonly RespValue[];
+}
+
+/**
+ * What became of a notification: `handled` (acted on), `ignored` (nothing to do: a duplicate, a
+ * stale MOVING, a completion without a window, a closed connection), `invalid` (malformed;
+ * `error` names the field), `stopped` (a notification pre-hook dropped it), `refused` (a MOVING
+ * to an endpoint outside `allowedEndpoints`), `failed` (the handler could not act, e.g. the
+ * handoff queue is full; `error` says why).
+ */
+export type NotificationOutcome = 'handled' | 'ignored' | 'invalid' | 'stopped' | 'refused' | 'failed';
+
+export interface NotificationHandledEvent extends NotificationReceivedEvent {
+  readonly outcome: NotificationOutcome;
+  /** Why it was ignored, refused or failed, in words (e.g. `duplicate of seq 12`). */
+  readonly detail: string | undefined;
+  readonly error: Error | undefined;
+  /** Milliseconds from arrival to the end of its handling (policies included). */
+  readonly duration: number;
+}
+
+/** Why a connection's timeouts are relaxed: the notification that started it, or a handoff. */
+export type RelaxationReason = 'MIGRATING' | 'FAILING_OVER' | 'SMIGRATING' | 'HANDOFF';
+
+export interface TimeoutRelaxedEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly reason: RelaxationReason;
+  /** The relaxed command timeout, milliseconds (the effective timeout is max(normal, this)). */
+  readonly timeout: number;
+  /** Milliseconds until the window ends by itself (its backstop), if nothing ends it before. */
+  readonly maxDuration: number;
+}
+
+export interface TimeoutUnrelaxedEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly reason: RelaxationReason;
+  /**
+   * `completed` (MIGRATED, FAILED_OVER, SMIGRATED), `deadline` (the backstop or the post-handoff
+   * window ran out), `closed` (the connection closed).
+   */
+  readonly cause: 'completed' | 'deadline' | 'closed';
+  /** Milliseconds the window was open. */
+  readonly duration: number;
+}
+
+/**
+ * One step of a connection's handoff after MOVING: `queued`, `started` (an attempt dials),
+ * `retried` (an attempt failed, another follows), `succeeded` (the new connection serves or will
+ * on release), `failed` (given up: the old connection serves until the server closes it, then
+ * ordinary reconnection takes over), `refused` (the endpoint is not allowed; nothing is dialled).
+ */
+export type HandoffStage = 'queued' | 'started' | 'retried' | 'succeeded' | 'failed' | 'refused';
+
+export interface HandoffEvent {
+  readonly stage: HandoffStage;
+  /** The connection being moved. */
+  readonly connectionId: number;
+  readonly role: ConnectionRole;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  /** The MOVING's sequence number. */
+  readonly seq: number;
+  /** 1 for the first dial; 0 before any. */
+  readonly attempt: number;
+  /** Milliseconds since the MOVING arrived. */
+  readonly duration: number;
+  /** The new connection, once there is one. */
+  readonly replacementId: number | undefined;
+  readonly error: Error | undefined;
+}
+
+export type CircuitBreakerState = 'closed' | 'open' | 'half-open';
+
+/** A handoff circuit breaker (one per destination endpoint) changed state. */
+export interface CircuitBreakerEvent {
+  /** "host:port" of the destination. */
+  readonly endpoint: string;
+  readonly from: CircuitBreakerState;
+  readonly to: CircuitBreakerState;
+  /** Consecutive failures counted when it changed. */
+  readonly failures: number;
+}
+
+/**
+ * `auto` mode found a server without maintenance notifications (open-source Redis, Valkey, a
+ * RESP2-only server) and carries on without them for that server. Reported once per server; a
+ * debug-level event, not an error.
+ */
+export interface MaintenanceFallbackEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly reason: string;
+  readonly error: Error | undefined;
 }

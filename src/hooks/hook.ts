@@ -1,12 +1,19 @@
 import type {
   BatchEvent,
+  CircuitBreakerEvent,
   CommandEvent,
   ConnectionClosedEvent,
   ConnectionCreatedEvent,
   DialEvent,
+  HandoffEvent,
   HandshakeEvent,
+  MaintenanceFallbackEvent,
+  NotificationHandledEvent,
+  NotificationReceivedEvent,
   OfflineQueueEvent,
   ReconnectAttemptEvent,
+  TimeoutRelaxedEvent,
+  TimeoutUnrelaxedEvent,
 } from './events.js';
 
 /**
@@ -35,12 +42,23 @@ export interface Hook {
   onConnectionClosed?(event: ConnectionClosedEvent): void;
   onReconnectAttempt?(event: ReconnectAttemptEvent): void;
   onOfflineQueueChange?(event: OfflineQueueEvent): void;
+  /** A maintenance notification arrived on a connection. */
+  onNotificationReceived?(event: NotificationReceivedEvent): void;
+  /** A maintenance notification was handled (or ignored, refused, found invalid…), with how long it took. */
+  onNotificationHandled?(event: NotificationHandledEvent): void;
+  onTimeoutRelaxed?(event: TimeoutRelaxedEvent): void;
+  onTimeoutUnrelaxed?(event: TimeoutUnrelaxedEvent): void;
+  /** Every step of a MOVING handoff: queued, started, retried, succeeded, failed, refused. */
+  onHandoff?(event: HandoffEvent): void;
+  onCircuitBreakerStateChange?(event: CircuitBreakerEvent): void;
+  /** `auto` mode carries on without maintenance notifications for a server that lacks them. */
+  onMaintenanceFallback?(event: MaintenanceFallbackEvent): void;
 }
 
 /**
- * Every member the chain dispatches. A new event (the maintenance notifications, handoffs and
- * breaker states of later releases) is one more name here, one more optional member above and one
- * more line in the chain's table (the compiler insists); no other event's dispatch changes.
+ * Every member the chain dispatches. A new event is one more name here, one more optional member
+ * above and one more line in the chain's table (the compiler insists); no other event's dispatch
+ * changes.
  */
 export const HOOK_MEMBERS = [
   'onCommandStart',
@@ -53,6 +71,13 @@ export const HOOK_MEMBERS = [
   'onConnectionClosed',
   'onReconnectAttempt',
   'onOfflineQueueChange',
+  'onNotificationReceived',
+  'onNotificationHandled',
+  'onTimeoutRelaxed',
+  'onTimeoutUnrelaxed',
+  'onHandoff',
+  'onCircuitBreakerStateChange',
+  'onMaintenanceFallback',
 ] as const satisfies ReadonlyArray<keyof Hook>;
 
 export type HookMember = (typeof HOOK_MEMBERS)[number];

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectionRole, Endpoint, HookChain } from '../hooks/index.js';
+import type { ConnectionRole, Endpoint } from '../connection/index.js';
+import type { HookChain } from '../hooks/index.js';
 
 /**
  * Reconnection delays: exponential from `initialDelay`, capped at `maxDelay`, with full jitter on

@@ -6,12 +6,14 @@
  * once (a lease then waits up to `poolTimeout`, and fails with PoolTimeoutError).
  *
  * The pool can list its connections and swap one for a replacement in place: the seam the
- * maintenance handoff uses.
+ * maintenance handoff uses. Replacements are dialled through `open()` and count as open
+ * connections (under maxActiveConns, and in `connections()` as `handoff`) until swapped in.
  */
 import { performance } from 'node:perf_hooks';
-import type { Command, Connection, ConnectionOwner } from '../connection/index.js';
+import type {
+  CloseReason, Command, Connection, ConnectionFactory, ConnectionOwner, ConnectionRole, Endpoint, OpenOptions,
+} from '../connection/index.js';
 import { ClientClosedError } from '../errors.js';
-import type { CloseReason, ConnectionRole, Endpoint, HookChain } from '../hooks/index.js';
 import type { RespValue } from '../protocol/index.js';
 import type { ReconnectStrategy } from './backoff.js';
 import { PoolTimeoutError } from './errors.js';
@@ -32,19 +34,22 @@ export interface PoolSizing {
 }
 
 export interface PoolOptions extends PoolSizing {
-  /** Dials (the configured endpoint, or `endpoint`), handshakes, and returns a ready connection owned by `owner`. */
-  open(role: ConnectionRole, owner: ConnectionOwner, endpoint?: Endpoint): Promise<Connection>;
-  endpoint: () => Endpoint;
-  /** The database new and reused lease connections must have selected. */
-  db: () => number;
+  /** Makes every connection; its `db` is the database new and reused lease connections must have selected. */
+  factory: ConnectionFactory;
   reconnect: ReconnectStrategy | false;
   offlineQueueLimit: number;
-  hooks: HookChain;
 }
 
 export type PoolEvents = SharedConnectionEvents;
 
-export type ConnectionListRole = 'shared' | 'lease' | 'pubsub' | 'idle' | 'retiring';
+export type ConnectionListRole = 'shared' | 'lease' | 'pubsub' | 'idle' | 'retiring' | 'handoff';
+
+/**
+ * What `Pool.swap` did: `swapped` (the replacement serves now; the old connection drains and
+ * closes), `on-release` (a leased connection is replaced when its lease is released), or
+ * `not-found` (no connection has that id any more; the caller still owns the replacement).
+ */
+export type SwapResult = 'swapped' | 'on-release' | 'not-found';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -67,10 +72,16 @@ export class Lease implements ConnectionOwner {
   onMessage: ((frame: RespValue[]) => boolean) | undefined;
   /** Told when the leased connection closes. */
   onLost: ((error: Error | undefined) => void) | undefined;
+  /**
+   * Set by a holder that can move to a new connection while leased (pub/sub resubscribes there).
+   * Without it a handoff waits for the release.
+   */
+  onReplace: ((replacement: Connection) => Promise<void>) | undefined;
   #connection: Connection;
   #replacement: Connection | undefined;
   readonly #pool: Pool;
   #released = false;
+  #handedOff = false;
 
   constructor(pool: Pool, connection: Connection, role: ConnectionRole) {
     this.#pool = pool;
@@ -81,6 +92,16 @@ export class Lease implements ConnectionOwner {
 
   get connection(): Connection {
     return this.#connection;
+  }
+
+  /** A handoff reached this lease while it was held: its connection moves (or moved) away. */
+  get handedOff(): boolean {
+    return this.#handedOff;
+  }
+
+  /** The connection that takes this one's place on release, while one waits. */
+  get replacement(): Connection | undefined {
+    return this.#replacement;
   }
 
   send(command: Command): void {
@@ -95,9 +116,32 @@ export class Lease implements ConnectionOwner {
     this.#pool.returnLease(this, reusable, this.#replacement);
   }
 
-  /** Marks `replacement` to take this connection's place in the pool once the lease is released. */
-  replaceOnRelease(replacement: Connection): void {
-    this.#replacement?.destroy(undefined, 'application_close');
+  /**
+   * Moves the lease to `replacement`: at once when the holder can follow (onReplace), the old
+   * connection closing once the holder is set up on the new one; otherwise on release.
+   */
+  handoff(replacement: Connection): SwapResult {
+    this.#handedOff = true;
+    if (this.onReplace === undefined) {
+      this.#replaceOnRelease(replacement);
+      return 'on-release';
+    }
+    const old = this.#connection;
+    replacement.owner = this;
+    this.#connection = replacement;
+    // Until the holder is set up on the new connection, the old one keeps delivering to it.
+    this.onReplace(replacement).then(
+      () => void old.close('handoff'),
+      (error: unknown) => {
+        void old.close('handoff');
+        replacement.destroy(error instanceof Error ? error : new Error(String(error)), 'error');
+      },
+    );
+    return 'swapped';
+  }
+
+  #replaceOnRelease(replacement: Connection): void {
+    this.#replacement?.destroy(undefined, 'handoff');
     this.#replacement = replacement;
   }
 
@@ -106,8 +150,13 @@ export class Lease implements ConnectionOwner {
     this.#pool.forwardPush(connection, frame);
   }
 
-  onClose(_connection: Connection, _reason: CloseReason, error: Error | undefined): void {
+  onClose(connection: Connection, _reason: CloseReason, error: Error | undefined): void {
+    // A connection this lease moved away from closing is expected.
+    if (connection !== this.#connection) return;
     this.#pool.forgetLease(this);
+    // The connection waiting to replace this one has nothing to replace any more.
+    this.#replacement?.destroy(undefined, 'application_close');
+    this.#replacement = undefined;
     this.onLost?.(error);
   }
 }
@@ -123,6 +172,8 @@ export class Pool implements ConnectionOwner {
   readonly #events: PoolEvents;
   #idle: IdleConnection[] = [];
   readonly #leases = new Set<Lease>();
+  /** Replacements dialled for a handoff and not swapped in yet (or waiting for a lease's release). */
+  readonly #handoffs = new Set<Connection>();
   #opening = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
@@ -131,15 +182,19 @@ export class Pool implements ConnectionOwner {
   constructor(options: PoolOptions, events: PoolEvents) {
     this.#options = options;
     this.#events = events;
+    const { factory } = options;
     this.shared = new SharedConnection(
-      { open: (owner) => this.#open('shared', owner), reconnect: options.reconnect, offlineQueueLimit: options.offlineQueueLimit, hooks: options.hooks, endpoint: options.endpoint },
+      {
+        open: (owner) => factory.open('shared', owner), reconnect: options.reconnect, offlineQueueLimit: options.offlineQueueLimit,
+        hooks: factory.hooks, endpoint: () => factory.target(),
+      },
       events,
     );
   }
 
-  /** Connections open or being opened, shared and retiring ones included. */
+  /** Connections open or being opened, shared, retiring and handoff ones included. */
   get activeCount(): number {
-    return (this.shared.connection ? 1 : 0) + this.shared.retiring.size + this.#idle.length + this.#leases.size + this.#opening;
+    return (this.shared.connection ? 1 : 0) + this.shared.retiring.size + this.#idle.length + this.#leases.size + this.#handoffs.size + this.#opening;
   }
 
   async connect(): Promise<void> {
@@ -205,43 +260,67 @@ export class Pool implements ConnectionOwner {
     for (const connection of this.shared.retiring) out.push(info(connection, 'retiring'));
     for (const lease of this.#leases) out.push(info(lease.connection, lease.role));
     for (const { connection } of this.#idle) out.push(info(connection, 'idle'));
+    for (const connection of this.#handoffs) out.push(info(connection, 'handoff'));
     return out;
   }
 
-  /**
-   * Puts `replacement` (ready, handshaken) in place of connection `id`. The shared connection
-   * drains first (see SharedConnection.swap); an idle one closes at once; a leased one is replaced
-   * when its lease is released. Returns false when no connection has that id.
-   */
-  swap(id: number, replacement: Connection): boolean {
-    if (this.shared.connection?.id === id) {
-      this.shared.swap(replacement);
-      return true;
-    }
-    const idle = this.#idle.find((entry) => entry.connection.id === id);
-    if (idle) {
-      const old = idle.connection;
-      replacement.owner = this;
-      idle.connection = replacement;
-      idle.since = performance.now();
-      void old.close('handoff');
-      return true;
-    }
-    for (const lease of this.#leases) {
-      if (lease.connection.id === id) {
-        lease.replaceOnRelease(replacement);
-        return true;
-      }
-    }
-    return false;
+  /** The connection with this id, wherever it serves (not handoff replacements). */
+  find(id: number): Connection | undefined {
+    if (this.shared.connection?.id === id) return this.shared.connection;
+    for (const lease of this.#leases) if (lease.connection.id === id) return lease.connection;
+    return this.#idle.find((entry) => entry.connection.id === id)?.connection;
   }
 
   /**
-   * Dials a ready connection, to `endpoint` when given (a handoff knows where the server moved),
-   * for use with `swap()`. Until swapped in, the pool treats it as idle.
+   * Puts `replacement` (ready, handshaken, from `open()`) in place of connection `id`. The shared
+   * connection hands new commands over once its written ones are answered, within `drainTimeout`
+   * ms (see SharedConnection.swap); an idle one closes at once; a pub/sub lease moves at once; any
+   * other lease is replaced when released.
    */
-  open(role: ConnectionRole, endpoint?: Endpoint): Promise<Connection> {
-    return this.#options.open(role, this, endpoint);
+  swap(id: number, replacement: Connection, drainTimeout?: number): SwapResult {
+    let result: SwapResult = 'not-found';
+    if (this.shared.connection?.id === id) {
+      this.shared.swap(replacement, drainTimeout);
+      result = 'swapped';
+    } else {
+      const idle = this.#idle.find((entry) => entry.connection.id === id);
+      if (idle) {
+        const old = idle.connection;
+        replacement.owner = this;
+        idle.connection = replacement;
+        idle.since = performance.now();
+        void old.close('handoff');
+        result = 'swapped';
+      } else {
+        for (const lease of this.#leases) {
+          if (lease.connection.id === id) result = lease.handoff(replacement);
+        }
+      }
+    }
+    // Swapped in, it counts where it serves now; waiting for a release, it stays a handoff.
+    if (result === 'swapped') this.#handoffs.delete(replacement);
+    return result;
+  }
+
+  /**
+   * Dials a ready connection (to `options.endpoint` when given: a handoff knows where the server
+   * moved) for use with `swap()`. Until swapped in, it is listed and counted as a handoff.
+   */
+  async open(role: ConnectionRole, options?: OpenOptions): Promise<Connection> {
+    if (this.#closed) throw new ClientClosedError();
+    this.#opening++;
+    let connection: Connection;
+    try {
+      connection = await this.#options.factory.open(role, this, options);
+    } finally {
+      this.#opening--;
+    }
+    if (this.#closed) {
+      connection.destroy(undefined, 'application_close');
+      throw new ClientClosedError();
+    }
+    this.#handoffs.add(connection);
+    return connection;
   }
 
   /** Graceful: pending replies arrive first; blocking commands on leases are interrupted. */
@@ -252,6 +331,7 @@ export class Pool implements ConnectionOwner {
     this.#wakeAll();
     const idle = this.#idle;
     this.#idle = [];
+    for (const connection of this.#handoffs) connection.destroy(undefined, 'application_close');
     for (const lease of [...this.#leases]) {
       if (lease.blocking) lease.connection.destroy(new ClientClosedError('the client was closed while a blocking command waited'), 'application_close');
     }
@@ -271,6 +351,7 @@ export class Pool implements ConnectionOwner {
     const idle = this.#idle;
     this.#idle = [];
     for (const { connection } of idle) connection.destroy(error, 'application_close');
+    for (const connection of this.#handoffs) connection.destroy(error, 'application_close');
     for (const lease of [...this.#leases]) lease.connection.destroy(error, 'application_close');
   }
 
@@ -278,16 +359,23 @@ export class Pool implements ConnectionOwner {
   returnLease(lease: Lease, reusable: boolean, replacement: Connection | undefined): void {
     this.#leases.delete(lease);
     const connection = lease.connection;
-    const healthy = reusable && connection.state === 'ready' && connection.pendingReplies === 0 && connection.queuedCommands === 0;
     if (replacement !== undefined) {
+      // The old connection is moving away: never reused. Its replacement is, if it is still sound.
+      this.#handoffs.delete(replacement);
       void connection.close('handoff');
-      this.#keepIdle(replacement);
-    } else if (healthy && !this.#closed && this.#idle.length < this.#options.poolSize && connection.db === this.#options.db()) {
+      if (this.#reusable(replacement)) this.#keepIdle(replacement);
+      else void replacement.close();
+    } else if (reusable && this.#reusable(connection)) {
       this.#keepIdle(connection);
     } else {
       void connection.close();
     }
     this.#wakeOne();
+  }
+
+  #reusable(connection: Connection): boolean {
+    return !this.#closed && connection.state === 'ready' && connection.pendingReplies === 0 && connection.queuedCommands === 0
+      && this.#idle.length < this.#options.poolSize && connection.db === this.#options.factory.db;
   }
 
   /** Called when a leased connection closes under its lease. */
@@ -303,15 +391,15 @@ export class Pool implements ConnectionOwner {
     this.#events.push(connection, frame);
   }
 
-  /** An idle connection (or one still opening) closed. */
+  /** An idle connection, a handoff replacement, or one still opening closed. */
   onClose(connection: Connection): void {
     const before = this.#idle.length;
     this.#idle = this.#idle.filter((entry) => entry.connection !== connection);
-    if (this.#idle.length !== before) this.#wakeOne();
+    if (this.#idle.length !== before || this.#handoffs.delete(connection)) this.#wakeOne();
   }
 
   #open(role: ConnectionRole, owner: ConnectionOwner): Promise<Connection> {
-    return this.#options.open(role, owner);
+    return this.#options.factory.open(role, owner);
   }
 
   #keepIdle(connection: Connection): void {
@@ -320,7 +408,7 @@ export class Pool implements ConnectionOwner {
   }
 
   #takeIdle(): Connection | undefined {
-    const db = this.#options.db();
+    const db = this.#options.factory.db;
     for (let entry = this.#idle.pop(); entry !== undefined; entry = this.#idle.pop()) {
       const { connection } = entry;
       if (connection.state === 'ready' && connection.db === db) return connection;

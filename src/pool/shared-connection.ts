@@ -12,7 +12,8 @@
 import type { Command, Connection, ConnectionOwner } from '../connection/index.js';
 import { ConnectionError } from '../connection/index.js';
 import { ClientClosedError } from '../errors.js';
-import type { CloseReason, Endpoint, HookChain } from '../hooks/index.js';
+import type { CloseReason, Endpoint } from '../connection/index.js';
+import type { HookChain } from '../hooks/index.js';
 import type { RespValue } from '../protocol/index.js';
 import { retryWithBackoff, type ReconnectStrategy } from './backoff.js';
 
@@ -46,6 +47,8 @@ export class SharedConnection implements ConnectionOwner {
   #connection: Connection | undefined;
   #offline: Command[] = [];
   readonly #retiring = new Set<Connection>();
+  /** Resolves when every connection retired so far has its last replies; the newest successor waits for it. */
+  #retired: Promise<unknown> = Promise.resolve();
   readonly #options: SharedConnectionOptions;
   readonly #events: SharedConnectionEvents;
   #stopReconnecting: AbortController | undefined;
@@ -109,10 +112,13 @@ export class SharedConnection implements ConnectionOwner {
 
   /**
    * Puts `replacement` (already connected and handshaken) in place of the current connection.
-   * Commands not written yet move to it, but it writes nothing until the old connection has
-   * received every pending reply, so the caller's command order holds across the swap.
+   * Commands not written yet move to it, and every new command goes to it; it starts writing the
+   * moment the old connection (and any retired before it) has received its last pending reply, so
+   * the caller's command order holds across the swap, and nothing waits longer than that round
+   * trip. The old connection gets `drainTimeout` ms for those replies; after that it is closed and
+   * the commands still waiting there fail with a ConnectionError naming the handoff.
    */
-  swap(replacement: Connection): void {
+  swap(replacement: Connection, drainTimeout = Infinity): void {
     const old = this.#connection;
     if (this.#state !== 'ready' || old === undefined) {
       throw new ConnectionError(`cannot swap the shared connection while it is ${this.#state}`, 'ERR_NOT_CONNECTED');
@@ -123,10 +129,13 @@ export class SharedConnection implements ConnectionOwner {
     for (const command of old.takeUnwritten()) replacement.send(command);
     this.#retiring.add(old);
     this.#events.swapped(replacement);
-    void old.close('handoff').then(() => {
-      this.#retiring.delete(old);
-      release();
-    });
+    void old.close('handoff').then(() => this.#retiring.delete(old));
+    const bound = Number.isFinite(drainTimeout) ? setTimeout(() => abandon(old, drainTimeout), drainTimeout) : undefined;
+    bound?.unref();
+    const drained = old.drained.then(() => clearTimeout(bound));
+    const retired = Promise.all([this.#retired, drained]);
+    this.#retired = retired;
+    void retired.then(release);
   }
 
   /** Graceful: queued commands are written and answered, then the connection closes. */
@@ -230,3 +239,15 @@ export class SharedConnection implements ConnectionOwner {
   }
 }
 
+
+/** A retiring connection that did not drain in time: what it still waits for fails, clearly. */
+function abandon(connection: Connection, drainTimeout: number): void {
+  const { host, port } = connection.endpoint;
+  connection.destroy(
+    new ConnectionError(
+      `connection to ${host}:${port} was closed by a handoff: its last replies did not arrive within ${drainTimeout} ms`,
+      'ERR_HANDOFF_DRAIN',
+    ),
+    'handoff',
+  );
+}

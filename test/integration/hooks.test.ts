@@ -19,12 +19,17 @@ describe('hook events', () => {
   it('connect: dial, handshake, connection created, in that order', async () => {
     const hook = recordingHook();
     await connectedClient({ port: redis.port, hooks: [hook], db: 2, name: 'hooked' });
-    expect(hook.calls.map((c) => c.member)).toEqual(['onDial', 'onHandshake', 'onConnectionCreated']);
-    const [dial, handshake, created] = hook.calls.map((c) => c.event as Record<string, unknown>);
+    // A plain redis-server lacks maintenance notifications: `auto` mode reports that once, during the handshake.
+    expect(hook.calls.map((c) => c.member)).toEqual(['onDial', 'onMaintenanceFallback', 'onHandshake', 'onConnectionCreated']);
+    const [dial, fallback, handshake, created] = hook.calls.map((c) => c.event as Record<string, unknown>);
     expect(dial).toMatchObject({ server: server(), tls: false, error: undefined });
     expect(dial!.duration).toBeGreaterThanOrEqual(0);
+    expect(fallback).toMatchObject({ server: server(), connectionId: dial!.connectionId });
     expect(handshake).toMatchObject({ server: server(), protocol: 3, error: undefined });
-    expect((handshake!.steps as Array<{ name: string }>).map((s) => s.name)).toEqual(['HELLO', 'SELECT', 'CLIENT SETINFO']);
+    const steps = handshake!.steps as Array<{ name: string; skipped: string | undefined }>;
+    expect(steps.map((s) => s.name)).toEqual(['HELLO', 'SELECT', 'CLIENT MAINT_NOTIFICATIONS', 'CLIENT SETINFO']);
+    expect(steps.map((s) => s.skipped === undefined)).toEqual([true, true, false, true]);
+    expect(steps[2]!.skipped).toMatch(/refused CLIENT MAINT_NOTIFICATIONS/);
     expect(created).toMatchObject({ server: server(), role: 'shared', connectionId: dial!.connectionId });
   });
 

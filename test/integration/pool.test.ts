@@ -74,14 +74,14 @@ describe('pool', () => {
   it('swap() replaces the shared connection in place, keeping the caller’s order', async () => {
     const client = await connectedClient({ port: redis.port });
     await client.del('pool:swap');
-    const replacement = await client.pool.open('shared', { host: '127.0.0.1', port: other.port });
+    const replacement = await client.pool.open('shared', { endpoint: { host: '127.0.0.1', port: other.port } });
     const order: number[] = [];
     const replies: Array<Promise<unknown>> = [];
     for (let i = 0; i < 300; i++) {
       replies.push(client.rPush('pool:swap', String(i)).then(() => order.push(i)));
       if (i === 150) {
         const oldId = client.pool.shared.connection!.id;
-        expect(client.pool.swap(oldId, replacement)).toBe(true);
+        expect(client.pool.swap(oldId, replacement)).toBe('swapped');
         expect(client.connections().find((c) => c.role === 'retiring')?.id).toBe(oldId);
       }
     }
@@ -98,7 +98,8 @@ describe('pool', () => {
   it('swap() of an unknown id returns false', async () => {
     const client = await connectedClient({ port: redis.port });
     const replacement = await client.pool.open('shared');
-    expect(client.pool.swap(999_999, replacement)).toBe(false);
+    expect(client.pool.swap(999_999, replacement)).toBe('not-found');
+    expect(client.connections().filter((c) => c.role === 'handoff').map((c) => c.id)).toEqual([replacement.id]);
     replacement.destroy(undefined, 'application_close');
   });
 });

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker, CircuitBreakers, type BreakerState } from '../../../src/maintnotifications/circuit-breaker.js';
+
+function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+function setup(overrides: { failureThreshold?: number; resetTimeout?: number; maxRequests?: number } = {}) {
+  const time = clock();
+  const changes: Array<[BreakerState, BreakerState]> = [];
+  const breaker = new CircuitBreaker(
+    '10.0.0.1:6379',
+    { failureThreshold: 5, resetTimeout: 60_000, maxRequests: 3, now: time.now, ...overrides },
+    (from, to) => changes.push([from, to]),
+  );
+  const fail = (n: number) => {
+    for (let i = 0; i < n; i++) breaker.recordFailure();
+  };
+  const succeed = (n: number) => {
+    for (let i = 0; i < n; i++) breaker.recordSuccess();
+  };
+  return { breaker, time, changes, fail, succeed };
+}
+
+describe('CircuitBreaker', () => {
+  it('starts closed and admits attempts', () => {
+    const { breaker, changes } = setup();
+    expect(breaker.state).toBe('closed');
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.stats()).toEqual({
+      endpoint: '10.0.0.1:6379', state: 'closed', failures: 0, successes: 0, requests: 2, lastFailureTime: undefined, lastSuccessTime: undefined,
+    });
+    expect(changes).toEqual([]);
+  });
+
+  it('opens after failureThreshold consecutive failures, and refuses while open', () => {
+    const { breaker, fail, time } = setup();
+    fail(4);
+    expect(breaker.state).toBe('closed');
+    fail(1);
+    expect(breaker.state).toBe('open');
+    expect(breaker.tryAcquire()).toBe(false);
+    time.advance(59_999);
+    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.stats()).toMatchObject({ state: 'open', failures: 5, lastFailureTime: 1_000_000 });
+  });
+
+  it('a success while closed restarts the failure count', () => {
+    const { breaker, fail } = setup();
+    fail(4);
+    breaker.recordSuccess();
+    fail(4);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.stats().failures).toBe(4);
+  });
+
+  it('reaches half-open after resetTimeout, visible in state and stats', () => {
+    const { breaker, fail, time } = setup();
+    fail(5);
+    time.advance(60_000);
+    expect(breaker.stats().state).toBe('half-open');
+    expect(breaker.state).toBe('half-open');
+  });
+
+  it('reaches half-open through tryAcquire and admits at most maxRequests trials', () => {
+    const { breaker, fail, time } = setup();
+    fail(5);
+    time.advance(60_000);
+    expect([1, 2, 3, 4].map(() => breaker.tryAcquire())).toEqual([true, true, true, false]);
+    expect(breaker.stats()).toMatchObject({ state: 'half-open', requests: 3 });
+  });
+
+  it('closes after maxRequests successes in half-open', () => {
+    const { breaker, fail, succeed, time } = setup();
+    fail(5);
+    time.advance(60_000);
+    succeed(2);
+    expect(breaker.state).toBe('half-open');
+    succeed(1);
+    expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, successes: 0, lastSuccessTime: 1_060_000 });
+    expect(breaker.tryAcquire()).toBe(true);
+  });
+
+  it('a failure in half-open reopens it and restarts the reset timeout', () => {
+    const { breaker, fail, succeed, time } = setup();
+    fail(5);
+    time.advance(60_000);
+    succeed(2);
+    fail(1);
+    expect(breaker.state).toBe('open');
+    time.advance(59_999);
+    expect(breaker.tryAcquire()).toBe(false);
+    time.advance(1);
+    expect(breaker.tryAcquire()).toBe(true);
+  });
+
+  it('reports every transition once, in order', () => {
+    const { breaker, fail, succeed, time, changes } = setup();
+    fail(7);
+    time.advance(60_000);
+    void breaker.state;
+    void breaker.stats();
+    succeed(3);
+    expect(changes).toEqual([['closed', 'open'], ['open', 'half-open'], ['half-open', 'closed']]);
+  });
+
+  it('ignores late results while open, apart from their time', () => {
+    const { breaker, fail, succeed, time, changes } = setup();
+    fail(5);
+    time.advance(10);
+    succeed(3);
+    expect(breaker.stats()).toMatchObject({ state: 'open', successes: 0, lastSuccessTime: 1_000_010 });
+    expect(changes).toHaveLength(1);
+  });
+
+  it('starts a new round of trials when the admitted ones never report back', () => {
+    const { breaker, fail, time } = setup({ maxRequests: 1 });
+    fail(5);
+    time.advance(60_000);
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe(false);
+    time.advance(60_000);
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.state).toBe('half-open');
+  });
+
+  it('resetTimeout 0 moves straight to half-open', () => {
+    const { breaker, fail } = setup({ resetTimeout: 0 });
+    fail(5);
+    expect(breaker.state).toBe('half-open');
+  });
+
+  it('reset closes it and zeroes the counters', () => {
+    const { breaker, fail, changes } = setup();
+    fail(5);
+    breaker.reset();
+    expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, successes: 0, requests: 0 });
+    expect(changes).toEqual([['closed', 'open'], ['open', 'closed']]);
+    breaker.reset();
+    expect(changes).toHaveLength(2);
+  });
+
+  it('a throwing listener does not break the breaker', () => {
+    const time = clock();
+    let calls = 0;
+    const breaker = new CircuitBreaker('h:1', { failureThreshold: 1, resetTimeout: 10, maxRequests: 1, now: time.now }, () => {
+      calls++;
+      throw new Error('listener bug');
+    });
+    expect(() => breaker.recordFailure()).not.toThrow();
+    expect(breaker.state).toBe('open');
+    time.advance(10);
+    expect(breaker.tryAcquire()).toBe(true);
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('closed');
+    expect(calls).toBe(3);
+  });
+});
+
+describe('CircuitBreakers', () => {
+  function registry(idleMs?: number) {
+    const time = clock();
+    const changes: string[] = [];
+    const breakers = new CircuitBreakers(
+      { failureThreshold: 1, resetTimeout: 5_000, maxRequests: 1, now: time.now, ...(idleMs === undefined ? {} : { idleMs }) },
+      (from, to, breaker) => changes.push(`${breaker.endpoint} ${from}>${to}`),
+    );
+    return { breakers, time, changes };
+  }
+
+  it('creates one breaker per endpoint, on demand, with the shared options and listener', () => {
+    const { breakers, changes } = registry();
+    const a = breakers.get('a:1');
+    expect(breakers.get('a:1')).toBe(a);
+    expect(breakers.get('b:1')).not.toBe(a);
+    a.recordFailure();
+    expect(changes).toEqual(['a:1 closed>open']);
+    expect(breakers.stats().map((s) => [s.endpoint, s.state])).toEqual([['a:1', 'open'], ['b:1', 'closed']]);
+  });
+
+  it('reset closes every breaker and forgets them', () => {
+    const { breakers, changes } = registry();
+    const a = breakers.get('a:1');
+    a.recordFailure();
+    breakers.reset();
+    expect(changes).toEqual(['a:1 closed>open', 'a:1 open>closed']);
+    expect(breakers.stats()).toEqual([]);
+    expect(breakers.get('a:1')).not.toBe(a);
+  });
+
+  it('forgets breakers unused for idleMs, on get and on stats', () => {
+    const { breakers, time } = registry(1_000);
+    breakers.get('a:1').tryAcquire();
+    time.advance(500);
+    breakers.get('b:1').tryAcquire();
+    time.advance(500);
+    expect(breakers.stats().map((s) => s.endpoint)).toEqual(['b:1']);
+    time.advance(500);
+    breakers.get('c:1');
+    expect(breakers.stats().map((s) => s.endpoint)).toEqual(['c:1']);
+  });
+
+  it('keeps an idle open breaker until its reset timeout has passed', () => {
+    const { breakers, time } = registry(1_000);
+    const a = breakers.get('a:1');
+    a.recordFailure();
+    time.advance(4_999);
+    expect(breakers.get('a:1')).toBe(a);
+    expect(breakers.get('a:1').tryAcquire()).toBe(false);
+    time.advance(5_000);
+    expect(breakers.stats()).toEqual([]);
+  });
+
+  it('defaults idleMs to 30 minutes', () => {
+    const { breakers, time } = registry();
+    breakers.get('a:1').tryAcquire();
+    time.advance(30 * 60_000 - 1);
+    expect(breakers.stats()).toHaveLength(1);
+    time.advance(1);
+    expect(breakers.stats()).toHaveLength(0);
+  });
+});
