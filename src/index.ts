@@ -10,5 +10,11 @@ export { ConnectionError, TimeoutError, type HandshakeContext, type HandshakeSte
 export { PoolTimeoutError, type BackoffOptions, type ConnectionInfo, type ReconnectStrategy } from './pool/index.js';
 export { ProtocolError, ReplyError, type CommandArgument, type RespMap, type RespValue } from './protocol/index.js';
 export { HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from './hooks/index.js';
+export {
+  EndpointType, HandoffError, MaintMode, MaintNotificationsError, NOTIFICATION_TYPES, NotificationError, type ActiveOperation, type BreakerState,
+  type BreakerStats, type ConnectionMaintenanceInfo, type MaintenanceState, type MaintNotifications, type MaintNotificationsOptions,
+  type Notification, type NotificationContext, type NotificationHook, type NotificationResult, type NotificationType, type RedirectInfo,
+  type RelaxationInfo,
+} from './maintnotifications/index.js';
 export type * from './hooks/events.js';
 export { VERSION } from './version.js';

@@ -10,7 +10,7 @@ import {
 } from '../connection/index.js';
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
 import { HookChain, type Hook, type HookErrorEvent } from '../hooks/index.js';
-import type { MaintNotifications, MaintNotificationsManager } from '../maintnotifications/index.js';
+import { HandoffError, type MaintNotifications, type MaintNotificationsManager } from '../maintnotifications/index.js';
 import { Pool, type ConnectionInfo } from '../pool/index.js';
 import { invalidArgument, type CommandArgument, type RespValue } from '../protocol/index.js';
 import { Multi, Pipeline, type Executor } from './batch.js';
@@ -240,6 +240,15 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     if (this.#state !== 'open') throw this.#notOpen();
     const lease = await this.#pool.acquire('lease');
     const executor = this.#executorFor((commands) => {
+      // WATCH lives on the connection: one that is moving away cannot be trusted to EXEC on.
+      if (lease.handedOff && commands.at(-1)?.name === 'EXEC') {
+        const error = new HandoffError(
+          `watch(): the connection was handed off (MOVING) while the transaction was prepared; it was not run (retry the watch() callback)`,
+          'ERR_HANDOFF_WATCH',
+        );
+        for (const command of commands) command.fail(error);
+        return;
+      }
       for (const command of commands) lease.send(command);
     });
     const scope = new WatchScope<S>(executor, (command) => {

@@ -131,6 +131,9 @@ export class PubSub {
   #attach(lease: Lease): void {
     this.#lease = lease;
     lease.onMessage = (frame) => this.#onMessage(frame);
+    // A handoff moves the lease to a new connection at once: subscribe to everything there; the old
+    // connection keeps delivering until that is done, so a message may arrive twice, never not at all.
+    lease.onReplace = () => this.#subscribeAll(lease);
     lease.onLost = (error) => {
       if (this.#lease !== lease) return;
       this.#lease = undefined;
@@ -168,17 +171,20 @@ export class PubSub {
   async #resubscribe(): Promise<boolean> {
     if (this.#isEmpty()) return false;
     try {
-      const lease = await this.#ensureLease();
-      for (const kind of ['channel', 'pattern', 'shard'] as const) {
-        const names = [...this.#subscriptions[kind].keys()];
-        if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
-      }
+      await this.#subscribeAll(await this.#ensureLease());
       return true;
     } catch (error) {
       const broken = this.#lease;
       this.#lease = undefined;
       broken?.release(false);
       throw error;
+    }
+  }
+
+  async #subscribeAll(lease: Lease): Promise<void> {
+    for (const kind of ['channel', 'pattern', 'shard'] as const) {
+      const names = [...this.#subscriptions[kind].keys()];
+      if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
     }
   }
 

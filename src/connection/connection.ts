@@ -109,14 +109,17 @@ export class Connection {
   #drained: Promise<void> | undefined;
   #markDrained: (() => void) | undefined;
 
-  /** Dials, runs the handshake, and resolves with a ready connection (or rejects, having closed it). */
-  static async open(options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole): Promise<Connection> {
+  /**
+   * Dials, runs the handshake, and resolves with a ready connection (or rejects, having closed
+   * it). Aborting `signal` gives up at any point before that, closing whatever was opened.
+   */
+  static async open(options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole, signal?: AbortSignal): Promise<Connection> {
     const id = nextConnectionId++;
     const server: Endpoint = { host: options.host, port: options.port };
     const started = performance.now();
     let socket: net.Socket;
     try {
-      socket = await dial(options);
+      socket = await dial(options, signal);
     } catch (error) {
       const table = hooks.table.onDial;
       if (table.length > 0) hooks.emit(table, 'onDial', { connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: error as Error });
@@ -125,7 +128,16 @@ export class Connection {
     const dialHooks = hooks.table.onDial;
     if (dialHooks.length > 0) hooks.emit(dialHooks, 'onDial', { connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: undefined });
     const connection = new Connection(id, socket, options, owner, hooks, role);
-    await connection.#handshake(options);
+    const abandon = (): void => connection.destroy(
+      new ConnectionError(`the handshake with ${connection.#address} was abandoned: the client is closing`, 'ERR_CONNECTION_ABORTED'), 'application_close',
+    );
+    signal?.addEventListener('abort', abandon, { once: true });
+    try {
+      if (signal?.aborted) abandon();
+      await connection.#handshake(options);
+    } finally {
+      signal?.removeEventListener('abort', abandon);
+    }
     return connection;
   }
 

@@ -11,9 +11,15 @@ export interface DialOptions {
   connectTimeout: number;
 }
 
-/** Opens a TCP or TLS socket; rejects with a ConnectionError naming host:port. */
-export function dial(options: DialOptions): Promise<net.Socket> {
+/** Why an open was given up on purpose (the client closed meanwhile). */
+function aborted(host: string, port: number): ConnectionError {
+  return new ConnectionError(`connecting to ${host}:${port} was abandoned: the client is closing`, 'ERR_CONNECTION_ABORTED');
+}
+
+/** Opens a TCP or TLS socket; rejects with a ConnectionError naming host:port (also when `signal` aborts). */
+export function dial(options: DialOptions, signal?: AbortSignal): Promise<net.Socket> {
   const { host, port } = options;
+  if (signal?.aborted) return Promise.reject(aborted(host, port));
   return new Promise((resolve, reject) => {
     const socket = options.tls
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...options.tls })
@@ -28,15 +34,21 @@ export function dial(options: DialOptions): Promise<net.Socket> {
       settle(new ConnectionError(`cannot connect to ${host}:${port}: ${error.message}`, 'ERR_CONNECTION', { cause: error }));
     };
     const onReady = (): void => settle(undefined);
+    const onAbort = (): void => {
+      socket.destroy();
+      settle(aborted(host, port));
+    };
     function settle(error: ConnectionError | undefined): void {
       clearTimeout(timer);
       socket.off('error', onError);
       socket.off(readyEvent, onReady);
+      signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve(socket);
     }
     socket.once('error', onError);
     socket.once(readyEvent, onReady);
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
   });

@@ -31,6 +31,8 @@ export interface OpenOptions {
   endpoint?: Endpoint;
   /** Milliseconds for TCP/TLS setup and each handshake reply, instead of the client's connectTimeout. */
   connectTimeout?: number;
+  /** Gives up the open (dial or handshake) when aborted, closing what was opened. */
+  signal?: AbortSignal;
 }
 
 export class ConnectionFactory {
@@ -69,8 +71,8 @@ export class ConnectionFactory {
       tls: this.#tlsFor(endpoint),
       connectTimeout: options.connectTimeout ?? this.#template.connectTimeout,
     };
-    const connection = await Connection.open(connectionOptions, owner, this.#hooks, role);
-    return this.policy?.opened?.(connection, (reopen) => this.open(role, owner, reopen)) ?? connection;
+    const connection = await Connection.open(connectionOptions, owner, this.#hooks, role, options.signal);
+    return this.policy?.opened?.(connection, (reopen) => this.open(role, owner, { signal: options.signal, ...reopen })) ?? connection;
   }
 
   /**

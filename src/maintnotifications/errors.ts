@@ -34,7 +34,8 @@ export class MaintNotificationsError extends HitlessError {
  * `ERR_HANDOFF_CIRCUIT_OPEN`, `ERR_HANDOFF_TIMEOUT` (one attempt took longer than
  * handoffTimeout), `ERR_HANDOFF_FAILED` (retries used up; `cause` is the last attempt's error),
  * `ERR_HANDOFF_CONNECTION_CLOSED` (the connection went away first), `ERR_HANDOFF_NOT_ALLOWED`
- * (the endpoint is outside allowedEndpoints). None of these fails a command: the old connection
+ * (the endpoint is outside allowedEndpoints), `ERR_HANDOFF_INVALID_ENDPOINT` (a notification hook
+ * rewrote it into something that cannot be dialled). None of these fails a command: the old connection
  * serves until the server closes it, then ordinary reconnection takes over. `ERR_HANDOFF_WATCH`
  * is the one a caller sees: a `watch()` transaction whose connection was moved meanwhile.
  */

@@ -281,7 +281,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     if (state.handoff !== undefined) return { outcome: 'ignored', detail: `the connection is already being handed off (seq ${state.handoff.seq})` };
     const target = notification.endpoint ?? this.#configured;
     if (!dialable(target)) {
-      return { outcome: 'failed', detail: 'a notification hook rewrote the endpoint into one that cannot be dialled', error: new HandoffError(`MOVING to ${JSON.stringify(target)}: not a dialable endpoint`, 'ERR_HANDOFF_NOT_ALLOWED') };
+      return { outcome: 'failed', detail: 'a notification hook rewrote the endpoint into one that cannot be dialled', error: new HandoffError(`MOVING to ${JSON.stringify(target)}: not a dialable endpoint`, 'ERR_HANDOFF_INVALID_ENDPOINT') };
     }
     const receivedAt = performance.now();
     const request: HandoffRequest = {
@@ -412,9 +412,12 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     if (request.stage === 'failed' && state?.handoff === request) state.handoff = undefined;
   }
 
-  /** Gives a replacement the post-handoff window and the windows its predecessor still had open. */
+  /** Gives a replacement the post-handoff window, the windows its predecessor still had open, and its MOVING seq. */
   #prepare(request: HandoffRequest, replacement: Connection): void {
-    const relaxations = this.#stateOf(replacement).relaxations;
+    const state = this.#stateOf(replacement);
+    // The event that moved it, replayed on the new connection, is stale there too.
+    state.lastMovingSeq = Math.max(state.lastMovingSeq, request.seq);
+    const relaxations = state.relaxations;
     const { relaxedTimeout, postHandoffRelaxedDuration } = this.config;
     if (postHandoffRelaxedDuration > 0) relaxations.open('HANDOFF', relaxedTimeout, postHandoffRelaxedDuration);
     for (const window of this.#states.get(request.connection)?.relaxations.info() ?? []) {

@@ -38,6 +38,8 @@ export function optInStep(host: OptInHost): HandshakeStep {
     name: OPT_IN_STEP_NAME,
     async run(context) {
       const server = endpointKey(context.endpoint);
+      // Configured for RESP2: nothing to learn about the server, which was never asked for RESP3.
+      if (context.options.protocol === 2) return skip(context, 'protocol 2 is configured, and notifications are RESP3 push frames');
       if (context.protocol !== 3) {
         const reason = `${server} speaks RESP2 only (HELLO 3 was refused), and notifications are RESP3 push frames`;
         if (host.mode === 'enabled') throw new MaintNotificationsError(`maintNotifications "enabled" cannot be honoured: ${reason}`, 'ERR_MAINT_RESP2');

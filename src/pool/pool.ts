@@ -113,7 +113,10 @@ export class Lease implements ConnectionOwner {
     if (this.#released) return;
     this.#released = true;
     this.blocking = false;
-    this.#pool.returnLease(this, reusable, this.#replacement);
+    // Handed to the pool: the old connection closing later must not take the replacement with it.
+    const replacement = this.#replacement;
+    this.#replacement = undefined;
+    this.#pool.returnLease(this, reusable, replacement);
   }
 
   /**
@@ -177,6 +180,8 @@ export class Pool implements ConnectionOwner {
   #opening = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
+  /** Aborted by close() and destroy(): a connection still being dialled or handshaken is abandoned. */
+  #stopOpening = new AbortController();
   #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PoolOptions, events: PoolEvents) {
@@ -185,7 +190,7 @@ export class Pool implements ConnectionOwner {
     const { factory } = options;
     this.shared = new SharedConnection(
       {
-        open: (owner) => factory.open('shared', owner), reconnect: options.reconnect, offlineQueueLimit: options.offlineQueueLimit,
+        open: (owner) => factory.open('shared', owner, { signal: this.#stopOpening.signal }), reconnect: options.reconnect, offlineQueueLimit: options.offlineQueueLimit,
         hooks: factory.hooks, endpoint: () => factory.target(),
       },
       events,
@@ -199,6 +204,7 @@ export class Pool implements ConnectionOwner {
 
   async connect(): Promise<void> {
     this.#closed = false;
+    if (this.#stopOpening.signal.aborted) this.#stopOpening = new AbortController();
     await this.shared.connect();
     this.#fillIdle();
     if (this.#options.connMaxIdleTime > 0 && this.#idleTimer === undefined) {
@@ -311,7 +317,7 @@ export class Pool implements ConnectionOwner {
     this.#opening++;
     let connection: Connection;
     try {
-      connection = await this.#options.factory.open(role, this, options);
+      connection = await this.#options.factory.open(role, this, { ...options, signal: this.#stopOpening.signal });
     } finally {
       this.#opening--;
     }
@@ -326,6 +332,7 @@ export class Pool implements ConnectionOwner {
   /** Graceful: pending replies arrive first; blocking commands on leases are interrupted. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stopOpening.abort();
     clearInterval(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#wakeAll();
@@ -344,6 +351,7 @@ export class Pool implements ConnectionOwner {
 
   destroy(error: Error): void {
     this.#closed = true;
+    this.#stopOpening.abort();
     clearInterval(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#wakeAll();
@@ -399,7 +407,7 @@ export class Pool implements ConnectionOwner {
   }
 
   #open(role: ConnectionRole, owner: ConnectionOwner): Promise<Connection> {
-    return this.#options.factory.open(role, owner);
+    return this.#options.factory.open(role, owner, { signal: this.#stopOpening.signal });
   }
 
   #keepIdle(connection: Connection): void {

@@ -1,0 +1,258 @@
+/**
+ * MOVING handoffs end to end: hitless behind the maintenance simulator (two nodes in front of one
+ * real redis-server), under a 100-caller load. The bar: zero command errors, every acknowledged
+ * write readable afterwards, every connection (shared, idle, blocking, pub/sub) moved by the
+ * client itself before the server would have closed it.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, HandoffError, type Client, type ClientOptions, type Endpoint } from '../../src/index.js';
+import { movingFrame, Simulator, type EndpointType, type NodeInfo } from '../../src/simulator/index.js';
+import { connectedClient, track } from '../helpers/clients.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
+import { lostWrites, maintenanceRecorder, progress, startLoad } from './support/maintenance.js';
+
+let redis: RedisServer;
+let sim: Simulator;
+let a: NodeInfo;
+let b: NodeInfo;
+let direct: Client;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const upstream = { host: redis.host, port: redis.port };
+  sim = await Simulator.start({ nodes: [{ upstream }, { upstream }], timings: { movingTimeS: 2 } });
+  [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
+  direct = createClient({ port: redis.port, maintNotifications: { mode: 'disabled' } });
+  await direct.connect();
+});
+
+afterEach(async () => {
+  await sim.setFaults({ latencyMs: 0, connectDelayMs: 0, refuseConnections: false, blackhole: false, notifications: true });
+});
+
+afterAll(async () => {
+  await direct?.close();
+  await sim?.close();
+  await redis?.stop();
+});
+
+const onA = (options: ClientOptions = {}): Promise<Client> => connectedClient({ port: a.port, ...options });
+
+/** What each endpoint type makes the simulator announce for node B. */
+function announced(type: EndpointType): Endpoint {
+  if (type === 'none') return { host: '127.0.0.1', port: a.port };
+  return { host: type.endsWith('-ip') ? b.ipHost : b.fqdnHost, port: b.port };
+}
+
+describe('MOVING moves every connection, with zero errors and no lost writes', () => {
+  const types: EndpointType[] = ['internal-ip', 'internal-fqdn', 'external-ip', 'external-fqdn', 'none'];
+  it.each(types)('endpoint type %s: shared, idle, blocking and pub/sub connections', async (type) => {
+    const recorder = maintenanceRecorder();
+    const client = await onA({ hooks: [recorder], minIdleConns: 2, maintNotifications: { mode: 'enabled', endpointType: type } });
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error));
+    await waitFor(() => client.connections().filter((c) => c.role === 'idle').length === 2, 'two idle connections');
+    const channel = `moving:${type}`;
+    const messages: string[] = [];
+    await client.subscribe(channel, (message) => messages.push(message));
+    const list = `moving:list:${type}`;
+    const popped = client.blPop(list, 0);
+    await waitFor(() => client.connections().some((c) => c.role === 'lease' && c.pendingReplies === 1), 'BLPOP waiting on a lease');
+    // The leases took the idle connections; the pool refills to minIdleConns in the background.
+    const roles = (): string[] => client.connections().map((c) => c.role).sort();
+    await waitFor(() => roles().join() === 'idle,idle,lease,pubsub,shared', 'every kind of connection');
+    const before = new Map(client.connections().map((c) => [c.id, c.role]));
+
+    const load = startLoad(client, 100, `moving:${type}:`);
+    await progress(load, 200);
+    const dialsBefore = recorder.of('onDial').length;
+    const moving = sim.moving({ from: [a.id], to: b.id });
+    // Every connection gets its replacement; the blocking one keeps waiting on its old connection
+    // and moves when its command returns.
+    await waitFor(() => recorder.handoffs('succeeded').length === before.size, 'five handoffs');
+    expect(recorder.handoffs('failed')).toEqual([]);
+    const blocking = [...before].find(([, role]) => role === 'lease')![0];
+    expect(client.connections().find((c) => c.role === 'lease')?.id).toBe(blocking);
+    await direct.lPush(list, 'element');
+    expect(await popped).toEqual({ key: list, element: 'element' });
+    await waitFor(() => !client.connections().some((c) => c.id === blocking), 'the blocking lease moved on release');
+    await progress(load, 200);
+    // A connection made during the window goes to the announced endpoint, not the configured one.
+    const during = client.blPop(`moving:other:${type}`, 0.05);
+    await during;
+
+    const result = await moving;
+    const { errors: commandErrors, acknowledged } = await load.stop();
+    expect(commandErrors).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await lostWrites(direct, acknowledged)).toEqual([]);
+    // The client closed every old connection itself, before time_s: the server had none left to close.
+    expect(result.closed).toBe(0);
+    const target = announced(type);
+    for (const info of client.connections()) {
+      expect(before.has(info.id)).toBe(false);
+      expect(info.endpoint).toEqual(target);
+    }
+    const closed = recorder.of('onConnectionClosed').filter((e) => before.has(e.connectionId as number));
+    expect(closed.map((e) => e.reason)).toEqual(Array(before.size).fill('handoff'));
+    // Every dial since the MOVING went to the new endpoint: replacements, refills, the lease made during the window.
+    const dials = recorder.of('onDial').slice(dialsBefore).map((e) => e.server as Endpoint);
+    expect(dials.length).toBeGreaterThanOrEqual(before.size);
+    expect(dials.filter((server) => server.port !== target.port || server.host !== target.host)).toEqual([]);
+    expect(client.maintNotifications!.getActiveOperations()).toEqual([]);
+    // Pub/sub kept working on its new connection.
+    await direct.publish(channel, 'after');
+    await waitFor(() => messages.includes('after'), 'a message after the move');
+  });
+});
+
+describe('handoffs never stall traffic', () => {
+  it('a 500 ms connect delay at the new node: the old connection keeps serving while the handoff dials', async () => {
+    const recorder = maintenanceRecorder();
+    let okAtStart = -1;
+    let okAtSwap = -1;
+    const client = await onA({
+      maintNotifications: { mode: 'enabled' },
+      hooks: [recorder, {
+        onHandoff: (e) => {
+          if (e.stage === 'started') okAtStart = load.ok;
+          if (e.stage === 'succeeded') okAtSwap = load.ok;
+        },
+      }],
+    });
+    await sim.setFaults({ connectDelayMs: 500 }, [b.id]);
+    const load = startLoad(client, 100, 'delay:');
+    await progress(load, 200);
+    const moving = sim.moving({ from: [a.id], to: b.id, timeS: 3 });
+    await waitFor(() => recorder.handoffs('succeeded').length === 1, 'the handoff');
+    await progress(load, 200);
+    const { errors, acknowledged } = await load.stop();
+    await moving;
+    expect(errors).toEqual([]);
+    expect(await lostWrites(direct, acknowledged)).toEqual([]);
+    // While the new connection waited 500 ms for the node, hundreds of commands completed on the old one.
+    expect(okAtSwap - okAtStart).toBeGreaterThan(500);
+  });
+
+  it('an unreachable endpoint: retries, the breaker opens then half-opens, traffic stays on the old connection until the server closes it', async () => {
+    const recorder = maintenanceRecorder();
+    const client = await onA({
+      hooks: [recorder],
+      maintNotifications: {
+        mode: 'enabled', maxHandoffRetries: 3, handoffTimeout: 500, circuitBreakerFailureThreshold: 2, circuitBreakerResetTimeout: 300,
+      },
+    });
+    const shared = client.connections().find((c) => c.role === 'shared')!.id;
+    await sim.setFaults({ refuseConnections: true }, [b.id]);
+    const load = startLoad(client, 20, 'unreachable:');
+    const moving = sim.moving({ from: [a.id], to: b.id, timeS: 3 });
+    await waitFor(() => recorder.handoffs('failed').length === 1, 'the handoff to give up', 10_000);
+    // Until the server closes it, the old connection serves: no error so far.
+    await progress(load, 100);
+    expect(load.errors).toEqual([]);
+    expect(client.connections().find((c) => c.role === 'shared')!.id).toBe(shared);
+    expect(recorder.handoffs('started').length).toBe(3);
+    expect(recorder.handoffs('retried').length).toBe(2);
+    expect(recorder.handoffs('failed')[0]!.error).toBeInstanceOf(HandoffError);
+    const transitions = recorder.of('onCircuitBreakerStateChange').map((e) => `${String(e.from)}->${String(e.to)}`);
+    expect(transitions).toEqual(['closed->open', 'open->half-open', 'half-open->open']);
+    expect(client.maintNotifications!.getActiveOperations()).toEqual([]);
+    // The server closes the old connection at time_s: ordinary reconnection to the configured endpoint.
+    await moving;
+    await waitFor(() => client.isReady && client.connections().find((c) => c.role === 'shared')!.id !== shared, 'a reconnect');
+    await progress(load, 100);
+    const { acknowledged } = await load.stop();
+    for (const error of load.errors) expect((error as { code?: string }).code).toMatch(/^ERR_CONNECTION/);
+    expect(await lostWrites(direct, acknowledged)).toEqual([]);
+    // No socket leaked: the nodes hold exactly the client's connections.
+    await waitFor(() => sim.nodes().reduce((n, node) => n + node.activeConnections, 0) === client.connections().length, 'no leaked connection');
+  });
+});
+
+describe('duplicates, stale events and storms', () => {
+  const frames = (from: number, count: number, endpoint: string): Buffer =>
+    Buffer.concat(Array.from({ length: count }, (_, i) => movingFrame(from + i, 5, endpoint)));
+
+  it('a duplicate and a stale MOVING are ignored; a storm of 10 000 MOVING does one handoff per connection', async () => {
+    const recorder = maintenanceRecorder();
+    const client = await onA({ hooks: [recorder], minIdleConns: 2, maintNotifications: { mode: 'enabled' } });
+    await waitFor(() => client.connections().length === 3, 'three connections');
+    const load = startLoad(client, 20, 'storm:');
+    sim.sendToAll(frames(100_000, 10_000, `127.0.0.1:${b.port}`), [a.id]);
+    await waitFor(() => recorder.of('onNotificationHandled').length === 30_000, 'every notification handled', 20_000);
+    await waitFor(() => recorder.handoffs('succeeded').length === 3, 'three handoffs');
+    const handled = recorder.of('onNotificationHandled');
+    expect(handled.filter((e) => e.outcome === 'handled')).toHaveLength(3);
+    expect(handled.filter((e) => e.outcome === 'ignored')).toHaveLength(30_000 - 3);
+    expect(recorder.handoffs('started')).toHaveLength(3);
+    // The event that moved them, replayed on the new connections, is stale there.
+    const replay = recorder.calls.length;
+    sim.sendToAll(movingFrame(100_000, 5, `127.0.0.1:${a.port}`), [b.id]);
+    await waitFor(() => recorder.of('onNotificationHandled').length === 30_003, 'the replay handled');
+    expect(recorder.calls.slice(replay).filter((c) => c.member === 'onNotificationHandled').map((c) => c.event.outcome)).toEqual(['ignored', 'ignored', 'ignored']);
+    expect(recorder.calls.slice(replay).some((c) => c.member === 'onHandoff')).toBe(false);
+    const { errors } = await load.stop();
+    expect(errors).toEqual([]);
+    expect(client.maintNotifications!.getActiveOperations()).toEqual([]);
+  });
+});
+
+describe('leases across MOVING', () => {
+  it('pub/sub: numbered messages published throughout, none missed (duplicates allowed)', async () => {
+    const recorder = maintenanceRecorder();
+    const client = await onA({ hooks: [recorder], maintNotifications: { mode: 'enabled' } });
+    const received = new Set<number>();
+    await client.subscribe('numbers', (message) => received.add(Number(message)));
+    let published = 0;
+    let publishing = true;
+    const publisher = (async () => {
+      while (publishing) await direct.publish('numbers', String(++published));
+    })();
+    await waitFor(() => received.size > 100, 'messages flowing');
+    const moving = sim.moving({ from: [a.id], to: b.id });
+    await waitFor(() => recorder.handoffs('succeeded').length === 2, 'shared and pub/sub handed off');
+    await waitFor(() => received.size > published - 5 && published > 500, 'messages after the move');
+    publishing = false;
+    await publisher;
+    await waitFor(() => received.size === published, `all ${published} messages`);
+    for (let n = 1; n <= published; n++) expect(received.has(n)).toBe(true);
+    expect((await moving).closed).toBe(0);
+    expect(client.connections().find((c) => c.role === 'pubsub')!.endpoint.port).toBe(b.port);
+  });
+
+  it('WATCH across MOVING: exec() fails with ERR_HANDOFF_WATCH instead of running; nothing is written', async () => {
+    const recorder = maintenanceRecorder();
+    const client = await onA({ hooks: [recorder], maintNotifications: { mode: 'enabled' } });
+    await direct.set('watched', 'before');
+    let moving: Promise<unknown> = Promise.resolve();
+    const outcome = client.watch('watched', async (tx) => {
+      await tx.get('watched');
+      moving = sim.moving({ from: [a.id], to: b.id });
+      await waitFor(() => recorder.handoffs().some((e) => e.role === 'lease' && e.stage === 'succeeded'), 'the watch lease marked for handoff');
+      return tx.multi().set('watched', 'after').exec();
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'ERR_HANDOFF_WATCH', name: 'HandoffError' });
+    expect(await direct.get('watched')).toBe('before');
+    await moving;
+    // The next watch() runs on a moved connection and succeeds.
+    expect(await client.watch('watched', async (tx) => tx.multi().set('watched', 'again').exec())).toEqual(['OK']);
+    expect(await direct.get('watched')).toBe('again');
+  });
+
+  it('close() during a handoff whose handshake never completes abandons it and leaves no socket behind', async () => {
+    const recorder = maintenanceRecorder();
+    const client = track(createClient({ port: a.port, hooks: [recorder], maintNotifications: { mode: 'enabled', handoffTimeout: 60_000 } }));
+    await client.connect();
+    // B accepts and reads, but never answers: the replacement's HELLO would wait for handoffTimeout.
+    await sim.setFaults({ blackhole: true }, [b.id]);
+    const moving = sim.moving({ from: [a.id], to: b.id, timeS: 1 });
+    await waitFor(() => sim.nodes().find((n) => n.id === b.id)!.activeConnections === 1, 'the replacement connected to B');
+    await client.close();
+    await waitFor(() => sim.nodes().every((n) => n.activeConnections === 0), 'every connection closed');
+    const failed = recorder.handoffs('failed');
+    expect(failed).toHaveLength(1);
+    expect(String((failed[0]!.error as Error).message)).toMatch(/abandoned: the client is closing/);
+    await moving;
+  });
+});
