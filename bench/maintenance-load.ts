@@ -5,6 +5,7 @@
  * window statistics (latency percentiles of commands started in a window, longest stall) and the
  * lost-write count.
  */
+import net from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 /** The two calls the load needs; both clients are adapted to this. */
@@ -336,4 +337,63 @@ export function processPauses(monitor: LoopMonitor, from: number, to: number): {
     if (b > a) gc += b - a;
   }
   return { loopBlocked, gc };
+}
+
+/**
+ * A control: one raw connection straight to redis-server (not through the simulator), sending
+ * PING whenever the previous reply has arrived, at most every 5 ms. When a client's stall is
+ * matched by a probe PING waiting just as long, redis-server (or the OS not scheduling it) was
+ * slow, not the client. The probe shares this process's event loop, so read it together with
+ * `processPauses`.
+ */
+export interface RedisProbe {
+  readonly sent: Series;
+  readonly replied: Series;
+  stop(): void;
+}
+
+export function startRedisProbe(host: string, port: number): RedisProbe {
+  const sent = new Series();
+  const replied = new Series();
+  const socket = net.connect({ host, port });
+  socket.setNoDelay(true);
+  socket.on('error', () => {});
+  let waiting = false;
+  let buffered = '';
+  socket.on('data', (data) => {
+    buffered += data.toString('latin1');
+    while (buffered.startsWith('+PONG\r\n')) {
+      buffered = buffered.slice(7);
+      replied.push(performance.now());
+      waiting = false;
+    }
+  });
+  const timer = setInterval(() => {
+    if (waiting || !socket.writable) return;
+    waiting = true;
+    sent.push(performance.now());
+    socket.write('PING\r\n');
+  }, 5);
+  return {
+    sent,
+    replied,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}
+
+/** Inside [from, to]: the longest time one probe PING waited for its reply (clipped; an unanswered one counts until `to`). */
+export function probeWait(probe: RedisProbe, from: number, to: number): number {
+  let longest = 0;
+  for (let i = 0; i < probe.sent.length; i++) {
+    const sentAt = probe.sent.at(i);
+    if (sentAt > to) break;
+    const reply = i < probe.replied.length ? probe.replied.at(i) : Infinity;
+    if (reply < from) continue;
+    const wait = Math.min(reply, to) - Math.max(sentAt, from);
+    if (wait > longest) longest = wait;
+  }
+  return longest;
 }

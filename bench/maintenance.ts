@@ -18,7 +18,7 @@ import { createClient as createNodeRedis } from 'redis';
 import type { Hook } from '../src/index.js';
 import { Simulator, type ConnectionInfo, type NodeInfo, type ScenarioResult } from '../src/simulator/index.js';
 import { compileHitless, type HitlessModule } from './compile.js';
-import { compareWrites, processPauses, startLoad, startLoopMonitor, windowStats, type CommandLog, type ErrorGroup, type Load, type LoopMonitor, type LostWrites, type WindowStats } from './maintenance-load.js';
+import { compareWrites, probeWait, processPauses, startLoad, startLoopMonitor, startRedisProbe, windowStats, type CommandLog, type ErrorGroup, type Load, type LoopMonitor, type LostWrites, type RedisProbe, type WindowStats } from './maintenance-load.js';
 import { startServer, type BenchServer } from './redis-server.js';
 import { table } from './stats.js';
 
@@ -58,6 +58,9 @@ Options:
   --churn-connect-delay MS   connect delay of both nodes during churn (default 0)
   --callers N                concurrent callers per client (default 50)
   --warmup-ms MS             load before the maintenance starts (default 1000)
+  --node-redis-timeout MS    node-redis commandOptions.timeout (default: not set, i.e. its own
+                             default of 5000 ms; 0 = none). That per-command timer costs
+                             node-redis 6.3.1 most of its throughput and ~25 % of the time in GC
   --json FILE                also write every number (per round, per client) to FILE
   --help, -h                 this text
 Exit code 0 whether or not a target is met (2 for a bad option).
@@ -73,6 +76,7 @@ interface Options {
   callers: number;
   warmupMs: number;
   json: string | undefined;
+  nodeRedisTimeout: number | undefined;
 }
 
 class UsageError extends Error {}
@@ -112,6 +116,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         callers: { type: 'string' },
         'warmup-ms': { type: 'string' },
         json: { type: 'string' },
+        'node-redis-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -132,6 +137,8 @@ function parseOptions(argv: string[]): Options | 'help' {
     callers: numberOption('callers', values.callers, 50, { integer: true, min: 1, max: 10_000 }),
     warmupMs: numberOption('warmup-ms', values['warmup-ms'], 1000, { integer: true, min: 200, max: 600_000 }),
     json: values.json,
+    nodeRedisTimeout:
+      values['node-redis-timeout'] === undefined ? undefined : numberOption('node-redis-timeout', values['node-redis-timeout'], 0, { integer: true, min: 0, max: 600_000 }),
   };
 }
 
@@ -210,7 +217,7 @@ async function hitlessClient(hitless: HitlessModule, port: number): Promise<Main
 let nodeRedisSubscribed = false;
 let nodeRedisSink: ((what: string) => void) | undefined;
 
-async function nodeRedisClient(port: number): Promise<MaintClient> {
+async function nodeRedisClient(port: number, commandTimeout: number | undefined): Promise<MaintClient> {
   const events: ClientEvent[] = [];
   const errorEvents: string[] = [];
   const push = (what: string): void => void events.push({ at: performance.now(), what });
@@ -230,6 +237,7 @@ async function nodeRedisClient(port: number): Promise<MaintClient> {
     // simulator announces its 127.0.0.x address for both -ip types, so either works.
     maintEndpointType: 'internal-ip' as const,
     maintRelaxedCommandTimeout: 10_000,
+    ...(commandTimeout === undefined ? {} : { commandOptions: { timeout: commandTimeout } }),
   };
   const client = createNodeRedis(options);
   client.on('error', (error: Error) => void errorEvents.push(`${error.name}: ${error.message}`));
@@ -354,6 +362,16 @@ interface MaintenanceEventRecord {
   error?: string;
 }
 
+/**
+ * What else was slow (ms): loopBlocked = longest stretch with no 2 ms timer tick in this process,
+ * gc = GC pause time, redisProbe = longest wait of a PING sent straight to redis-server.
+ */
+interface Pauses {
+  loopBlocked: number;
+  gc: number;
+  redisProbe: number;
+}
+
 interface RunResult {
   round: number;
   scenario: ScenarioName;
@@ -372,6 +390,8 @@ interface RunResult {
    * the worst max latency and stall of commands in it, over all MOVINGs of the run.
    */
   handoff: { max: number; stall: number; intervals: Array<{ fromMs: number; toMs: number }> };
+  /** Per 50 ms of the window (by command start): the slowest command and how many started. */
+  timeline: { bucketMs: number; maxLatencyMs: number[]; started: number[] };
   /** Warm-up (after its first 200 ms) until the maintenance starts: what normal looks like. */
   baseline: WindowStats;
   /** The 10 slowest commands started in the window: start (ms after window start) and latency. */
@@ -382,10 +402,10 @@ interface RunResult {
    * during the worst stall, during the slowest command, over the whole window and the baseline.
    */
   pauses: {
-    duringStall: { loopBlocked: number; gc: number };
-    duringMax: { loopBlocked: number; gc: number };
-    window: { loopBlocked: number; gc: number };
-    baseline: { loopBlocked: number; gc: number };
+    duringStall: Pauses;
+    duringMax: Pauses;
+    window: Pauses;
+    baseline: Pauses;
   };
   moves: MoveRecord[];
   maintenance: MaintenanceEventRecord[];
@@ -408,6 +428,7 @@ interface Env {
   active: Set<MaintClient>;
   trackers: Set<ConnectionTracker>;
   monitors: Set<LoopMonitor>;
+  probes: Set<RedisProbe>;
   loads: Set<Load>;
 }
 
@@ -418,6 +439,20 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'tim
   } finally {
     clearTimeout(timer);
   }
+}
+
+function timeline(log: CommandLog, from: number, to: number, bucketMs: number): RunResult['timeline'] {
+  const n = Math.max(1, Math.ceil((to - from) / bucketMs));
+  const maxLatencyMs = new Array<number>(n).fill(0);
+  const started = new Array<number>(n).fill(0);
+  for (let i = 0; i < log.starts.length; i++) {
+    const start = log.starts.at(i);
+    if (start < from || start > to) continue;
+    const b = Math.min(n - 1, Math.floor((start - from) / bucketMs));
+    started[b]!++;
+    maxLatencyMs[b] = Math.max(maxLatencyMs[b]!, Math.round((log.ends.at(i) - start) * 100) / 100);
+  }
+  return { bucketMs, maxLatencyMs, started };
 }
 
 function slowest(log: CommandLog, from: number, to: number, n: number): RunResult['slowest'] {
@@ -443,7 +478,7 @@ async function runOne(env: Env, round: number, scenario: ScenarioName, name: Cli
 
   const tracker = new ConnectionTracker(sim);
   env.trackers.add(tracker);
-  const client = name === 'hitless' ? await hitlessClient(env.hitless, A.port) : await nodeRedisClient(A.port);
+  const client = name === 'hitless' ? await hitlessClient(env.hitless, A.port) : await nodeRedisClient(A.port, options.nodeRedisTimeout);
   env.active.add(client);
   tracker.start();
   // The opt-in reply has been forwarded by the time connect() resolves; give the sampler a moment.
@@ -465,6 +500,8 @@ async function runOne(env: Env, round: number, scenario: ScenarioName, name: Cli
   const prefix = `maint:${round}:${scenario}:${name}:`;
   const monitor = startLoopMonitor();
   env.monitors.add(monitor);
+  const probe = startRedisProbe(env.redis.host, env.redis.port);
+  env.probes.add(probe);
   const load = startLoad(client, options.callers, prefix);
   env.loads.add(load);
   const loadStart = performance.now();
@@ -558,6 +595,8 @@ async function runOne(env: Env, round: number, scenario: ScenarioName, name: Cli
   env.trackers.delete(tracker);
   monitor.stop();
   env.monitors.delete(monitor);
+  probe.stop();
+  env.probes.delete(probe);
   const clientStateAfter = client.describe();
   const closed = await withTimeout(client.close().then(() => 'closed' as const, () => 'closed' as const), 5000);
   if (closed === 'timeout') {
@@ -583,18 +622,19 @@ async function runOne(env: Env, round: number, scenario: ScenarioName, name: Cli
   };
   const worstCommand = slowest(outcome.log, windowStart, windowEnd, 10);
   const first = worstCommand[0];
+  const during = (from: number, to: number): Pauses => ({ ...processPauses(monitor, from, to), redisProbe: probeWait(probe, from, to) });
   const pauses: RunResult['pauses'] = {
-    duringStall: processPauses(monitor, windowStart + window.stallAt, windowStart + window.stallAt + window.stall),
-    duringMax: first === undefined ? { loopBlocked: NaN, gc: NaN } : processPauses(monitor, windowStart + first.startMs, windowStart + first.startMs + first.latencyMs),
-    window: processPauses(monitor, windowStart, windowEnd),
-    baseline: processPauses(monitor, loadStart + 200, windowStart),
+    duringStall: during(windowStart + window.stallAt, windowStart + window.stallAt + window.stall),
+    duringMax: first === undefined ? { loopBlocked: NaN, gc: NaN, redisProbe: NaN } : during(windowStart + first.startMs, windowStart + first.startMs + first.latencyMs),
+    window: during(windowStart, windowEnd),
+    baseline: during(loadStart + 200, windowStart),
   };
   const rel = (t: number): number => Math.round((t - windowStart) * 10) / 10;
   const result: RunResult = {
     round, scenario, client: name, order, optIn, connectDelayMs,
     ok: outcome.ok, errors: outcome.errors, errorGroups: outcome.errorGroups.map((g) => ({ ...g, firstAt: rel(g.firstAt) })),
     errorTimesMs: outcome.errorTimes.slice(0, 50).map(rel),
-    window, handoff, baseline,
+    window, handoff, timeline: timeline(outcome.log, windowStart, windowEnd, 50), baseline,
     slowest: worstCommand.map((s) => ({ ...s, startMs: Math.round(s.startMs * 10) / 10, latencyMs: Math.round(s.latencyMs * 100) / 100 })),
     lost, pauses, moves, maintenance,
     clientEvents: client.events.map((e) => ({ atMs: rel(e.at), what: e.what })),
@@ -675,11 +715,11 @@ function report(results: RunResult[], options: Options): Array<{ scenario: strin
       };
       return [label, cell(h), cell(n), '', '', ''];
     };
-    const pauseRow = (label: string, f: (x: RunResult) => number, at: (x: RunResult) => { loopBlocked: number; gc: number }): string[] => {
+    const pauseRow = (label: string, f: (x: RunResult) => number, at: (x: RunResult) => Pauses): string[] => {
       const cell = (runs: RunResult[]): string => {
         if (runs.length === 0) return '-';
         const p = at(runs.reduce((a, b) => (f(b) > f(a) ? b : a)));
-        return `${ms(p.loopBlocked)} / ${ms(p.gc)}`;
+        return `${ms(p.loopBlocked)} / ${ms(p.gc)} / ${ms(p.redisProbe)}`;
       };
       return [label, cell(h), cell(n), '', '', ''];
     };
@@ -698,15 +738,17 @@ function report(results: RunResult[], options: Options): Array<{ scenario: strin
       latencyRow('longest stall (ms)', 'stall', (x) => x.window.stall),
       latencyRow('max latency in handoff interval', '', (x) => x.handoff.max),
       latencyRow('stall in handoff interval', '', (x) => x.handoff.stall),
-      atRow('  worst max was at (ms)', (x) => x.window.max, (x) => x.slowest[0]?.startMs ?? NaN),
-      atRow('  worst stall began at (ms)', (x) => x.window.stall, (x) => x.window.stallAt),
-      pauseRow('  loop blocked / GC in worst max', (x) => x.window.max, (x) => x.pauses.duringMax),
-      pauseRow('  loop blocked / GC in worst stall', (x) => x.window.stall, (x) => x.pauses.duringStall),
+      atRow('  worst max: started at (ms)', (x) => x.window.max, (x) => x.slowest[0]?.startMs ?? NaN),
+      pauseRow('  worst max: loop/GC/redis PING', (x) => x.window.max, (x) => x.pauses.duringMax),
+      atRow('  worst stall: began at (ms)', (x) => x.window.stall, (x) => x.window.stallAt),
+      pauseRow('  worst stall: loop/GC/redis PING', (x) => x.window.stall, (x) => x.pauses.duringStall),
       latencyRow('longest loop block in window', '', (x) => x.pauses.window.loopBlocked),
+      latencyRow('longest redis PING in window', '', (x) => x.pauses.window.redisProbe),
       ['GC pause time in window', col(h, (r) => gcShare(r)), col(n, (r) => gcShare(r)), '', '', ''],
       latencyRow('baseline p99 (ms, warm-up)', '', (x) => x.baseline.p99),
       latencyRow('baseline max / stall (ms)', '', (x) => Math.max(x.baseline.max, x.baseline.stall)),
       latencyRow('baseline longest loop block', '', (x) => x.pauses.baseline.loopBlocked),
+      latencyRow('baseline longest redis PING', '', (x) => x.pauses.baseline.redisProbe),
     ];
     const moveCell = (runs: RunResult[]): string => {
       const all = runs.flatMap((r) => r.moves);
@@ -767,7 +809,7 @@ async function main(): Promise<number> {
   const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
   const loadStart = os.loadavg();
   console.log(`hitless maintenance benchmark — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}; ${redisVersion}`);
-  console.log(`${new Date().toISOString()}; rounds ${options.rounds}; scenarios ${options.scenarios.join(', ')}; clients ${options.clients.join(', ')}; ${options.callers} callers; warm-up ${options.warmupMs} ms`);
+  console.log(`${new Date().toISOString()}; rounds ${options.rounds}; scenarios ${options.scenarios.join(', ')}; clients ${options.clients.join(', ')}; ${options.callers} callers; warm-up ${options.warmupMs} ms${options.nodeRedisTimeout === undefined ? '' : `; node-redis commandOptions.timeout ${options.nodeRedisTimeout}`}`);
   log(`load average ${loadStart.map((n) => n.toFixed(2)).join(' ')} (other processes on this machine add noise)`);
   log('compiling hitless with tsc (tsconfig.build.json) ...');
   // compile.ts's compiler into our own cache folder, so a concurrent bench/run.ts keeps its own build.
@@ -779,6 +821,7 @@ async function main(): Promise<number> {
   const trackers = new Set<ConnectionTracker>();
   const monitors = new Set<LoopMonitor>();
   const loads = new Set<Load>();
+  const probes = new Set<RedisProbe>();
   let redis: BenchServer | undefined;
   let sim: Simulator | undefined;
   let reader: ReturnType<typeof createNodeRedis> | undefined;
@@ -788,6 +831,7 @@ async function main(): Promise<number> {
       for (const l of loads) void l.stop(0);
       for (const t of trackers) t.stop();
       for (const m of monitors) m.stop();
+      for (const p of probes) p.stop();
       for (const c of active) c.destroy();
       reader?.destroy();
       await sim?.close().catch(() => {});
@@ -812,7 +856,7 @@ async function main(): Promise<number> {
     reader = createNodeRedis({ socket: { host: redis.host, port: redis.port }, RESP: 3, maintNotifications: 'disabled' });
     reader.on('error', () => {});
     await reader.connect();
-    const env: Env = { hitless, sim, A, B, redis, reader, options, active, trackers, monitors, loads };
+    const env: Env = { hitless, sim, A, B, redis, reader, options, active, trackers, monitors, probes, loads };
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? options.clients : [...options.clients].reverse();
       log(`round ${round}/${options.rounds}: order ${order.join(', ')}`);
@@ -842,7 +886,7 @@ async function main(): Promise<number> {
           stall: 'longest interval inside the window (edges included) without a successful command completion',
           lost: 'acknowledged keys whose value on redis-server (read directly after the load) is older or missing',
           baseline: 'the same statistics from 200 ms after the load started until the window start',
-          pauses: 'loopBlocked: longest stretch without a tick of a 2 ms setInterval (event loop not running timers: sync work, GC, or the OS not scheduling the process); gc: GC pause time from PerformanceObserver, both clipped to the interval',
+          pauses: 'redisProbe: longest wait of a PING on a raw connection straight to redis-server (one at a time, every 5 ms); loopBlocked: longest stretch without a tick of a 2 ms setInterval (event loop not running timers: sync work, GC, or the OS not scheduling the process); gc: GC pause time from PerformanceObserver, both clipped to the interval',
           times: 'ms relative to the window start unless named otherwise',
         },
       },

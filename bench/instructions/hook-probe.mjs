@@ -3,7 +3,8 @@
 //   gets: exactly 100 GETs per event-loop turn (the least work per command besides the client's).
 //   a:    the bench's workload (a): 100 callers, each awaiting SET k v then GET k (64-byte values).
 // Arguments: <compiled hitless dir> <redis port> <measured commands> <hooks: none|empty|N counting> <workload: gets|a>
-const [build, port, total, mode, workload] = process.argv.slice(2);
+//            [maintNotifications mode: auto (the default; a plain redis-server declines) | disabled | omit]
+const [build, port, total, mode, workload, maint] = process.argv.slice(2);
 const { createClient } = await import(`${build}/src/index.js`);
 // The same hook as the bench's (CountingHook in bench/hook-variants.ts, which this plain-JS probe
 // cannot import): a class whose instance counts in its own fields.
@@ -21,7 +22,9 @@ class CountingHook {
 }
 const counting = mode === 'none' || mode === 'empty' ? [] : Array.from({ length: Number(mode) }, () => new CountingHook());
 const hooks = mode === 'empty' ? [{ name: 'empty' }] : counting;
-const client = createClient({ url: `redis://127.0.0.1:${port}`, hooks });
+// 'omit' leaves the option out, for builds from before it existed.
+const maintNotifications = maint === undefined || maint === 'omit' ? undefined : { mode: maint };
+const client = createClient({ url: `redis://127.0.0.1:${port}`, hooks, ...(maintNotifications && { maintNotifications }) });
 await client.connect();
 await client.set('k', 'v');
 

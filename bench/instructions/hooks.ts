@@ -6,7 +6,7 @@
  * of one build agree to within a few instructions per command. The bench's ops/s comparison
  * (`npm run bench -- --only hooks`) swings by ±10–30 % per round, too much to resolve a few per cent.
  *
- *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3] [--workload gets|a]
+ *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3] [--workload gets|a] [--maint auto|disabled]
  *
  * The default window is 300k → 1.3M commands. V8 on Node 26 is still compiling hot functions
  * hundreds of thousands of commands in, and one compile (millions of instructions) that lands in a
@@ -42,14 +42,18 @@ Options:
   --workload NAME    gets: 100 GETs per event-loop turn, the least work per command besides the
                      client's own (default); a: the bench's workload (a), 100 callers each
                      awaiting SET then GET of 64-byte values
+  --maint MODE       the client's maintNotifications mode: auto (default, as users get it; the
+                     bench's plain redis-server declines the opt-in) or disabled
+  --build DIR        measure an already compiled hitless (DIR/src/index.js) instead of compiling
+                     this checkout, e.g. an older commit's build, to compare builds
   --help             this text
 `;
 
-async function instructions(node: string, build: string, port: number, commands: number, variant: string, workload: string): Promise<number> {
+async function instructions(node: string, build: string, port: number, commands: number, variant: string, workload: string, maint: string): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-callgrind-'));
   try {
     const out = path.join(dir, 'callgrind.out');
-    const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, node, '--single-threaded', '--expose-gc', '--hash-seed=1', '--random-seed=1', probe, build, String(port), String(commands), variant, workload], { maxBuffer: 64 << 20 });
+    const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, node, '--single-threaded', '--expose-gc', '--hash-seed=1', '--random-seed=1', probe, build, String(port), String(commands), variant, workload, maint], { maxBuffer: 64 << 20 });
     const collected = /Collected : (\d+)/.exec(stderr) ?? /summary: (\d+)/.exec(readFileSync(out, 'utf8'));
     if (!collected) throw new Error(`callgrind printed no instruction count:\n${stderr.slice(-2000)}`);
     return Number(collected[1]);
@@ -59,7 +63,12 @@ async function instructions(node: string, build: string, port: number, commands:
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { node: { type: 'string' }, variants: { type: 'string' }, workload: { type: 'string' }, window: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      node: { type: 'string' }, variants: { type: 'string' }, workload: { type: 'string' }, window: { type: 'string' }, maint: { type: 'string' },
+      build: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return;
@@ -73,25 +82,27 @@ async function main(): Promise<void> {
     throw new Error(`--window: "${values.window}" is not two command counts S,L with 0 < S < L`);
   }
   if (workload !== 'gets' && workload !== 'a') throw new Error(`--workload: "${workload}" is not gets or a`);
+  const maint = values.maint ?? 'auto';
+  if (maint !== 'auto' && maint !== 'disabled' && maint !== 'omit') throw new Error(`--maint: "${maint}" is not auto or disabled`);
   for (const v of variants) {
     if (v !== 'none' && v !== 'empty' && !/^[1-9]\d*$/.test(v)) throw new Error(`--variants: "${v}" is not none, empty or a number of counting hooks`);
   }
   if (!variants.includes('none')) variants.unshift('none');
   if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error('valgrind is not installed (apt-get install valgrind)');
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`[instructions] node ${version}; compiling hitless ...`);
-  const build = compileHitless('hitless-instructions');
+  console.log(`[instructions] node ${version}; maintNotifications ${maint}; ${values.build ? `build ${values.build}` : 'compiling hitless ...'}`);
+  const build = values.build ?? compileHitless('hitless-instructions');
   const server = await startServer();
   try {
     const perCommand = new Map<string, number>();
     for (const variant of variants) {
       const started = Date.now();
-      const [small, large] = await Promise.all([instructions(node, build, server.port, SMALL, variant, workload), instructions(node, build, server.port, LARGE, variant, workload)]);
+      const [small, large] = await Promise.all([instructions(node, build, server.port, SMALL, variant, workload, maint), instructions(node, build, server.port, LARGE, variant, workload, maint)]);
       perCommand.set(variant, (large - small) / (LARGE - SMALL));
       console.log(`[instructions] ${label(variant)}: ${Math.round(perCommand.get(variant)!)} per command (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     const base = perCommand.get('none')!;
-    console.log(`\nClient CPU instructions per command, node ${version}, ${workload === 'a' ? 'workload (a): 100 callers, SET then GET' : '100 GETs per turn'}, marginal ${SMALL / 1000}k → ${LARGE / 1000}k commands`);
+    console.log(`\nClient CPU instructions per command, node ${version}, maintNotifications ${maint}, ${workload === 'a' ? 'workload (a): 100 callers, SET then GET' : '100 GETs per turn'}, marginal ${SMALL / 1000}k → ${LARGE / 1000}k commands`);
     console.log(table(['hooks', 'instructions/cmd', 'extra', 'cost'], variants.map((v) => {
       const n = perCommand.get(v)!;
       return [label(v), String(Math.round(n)), v === 'none' ? '' : signed(Math.round(n - base)), v === 'none' ? '' : percent(n / base - 1)];

@@ -337,7 +337,10 @@ export class Connection {
   }
 
   #writtenCommandError(command: Command, cause: Error | undefined): Error {
-    if (cause instanceof ProtocolError || cause instanceof ClientClosedError) return cause;
+    // These say all there is to say, whatever was written: a broken server, a closed or closing client.
+    if (cause instanceof ProtocolError || cause instanceof ClientClosedError || (cause instanceof ConnectionError && cause.code === 'ERR_CONNECTION_ABORTED')) {
+      return cause;
+    }
     if (cause instanceof TimeoutError) {
       if (command.name === cause.command && command.writtenAt + cause.timeout <= performance.now()) return cause;
       return new TimeoutError(

@@ -16,7 +16,7 @@ import type { Connection, Endpoint } from '../connection/index.js';
 import type { HandoffStage } from '../hooks/index.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { HandoffError } from './errors.js';
-import { endpointKey, type HandoffPool } from './interfaces.js';
+import { endpointKey, type HandoffPool, type SwapResult } from './interfaces.js';
 
 /** One connection to move. */
 export interface HandoffRequest {
@@ -38,6 +38,11 @@ export interface HandoffWorkerOptions {
   /** Milliseconds one attempt (dial and handshake) may take. */
   handoffTimeout: number;
   maxHandoffRetries: number;
+  /**
+   * The least time the old shared connection gets for its last replies, however close the
+   * MOVING's deadline (a time_s of 0 must not fail commands the server is still answering).
+   */
+  minDrainTime: number;
 }
 
 export interface HandoffWorkerEvents {
@@ -152,7 +157,13 @@ export class HandoffWorker {
       ));
     }
     this.#events.prepare(request, replacement);
-    const result = this.#pool.swap(connection.id, replacement, Math.max(0, request.deadline - performance.now()));
+    let result: SwapResult;
+    try {
+      result = this.#pool.swap(connection.id, replacement, Math.max(this.#options.minDrainTime, request.deadline - performance.now()));
+    } catch (error) {
+      replacement.destroy(undefined, 'application_close');
+      return this.#fail(request, new HandoffError(`connection ${connection.id} could not be swapped: ${(error as Error).message}`, 'ERR_HANDOFF_CONNECTION_CLOSED', { cause: error }));
+    }
     if (result === 'not-found') {
       replacement.destroy(undefined, 'application_close');
       return this.#fail(request, new HandoffError(`connection ${connection.id} is no longer in the pool; nothing to hand off`, 'ERR_HANDOFF_CONNECTION_CLOSED'));

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Connection, ConnectionPolicy, Endpoint, HandshakeContext, HandshakeStep, OpenOptions } from '../connection/index.js';
-import { hookName, type HookChain, type HookMember, type NotificationOutcome, type NotificationReceivedEvent } from '../hooks/index.js';
+import { hookName, type Hook, type HookChain, type HookMember, type NotificationOutcome, type NotificationReceivedEvent } from '../hooks/index.js';
 import type { RespValue } from '../protocol/index.js';
 import { CircuitBreakers, type BreakerStats } from './circuit-breaker.js';
 import type { MaintMode, MaintNotificationsConfig, ResolvedEndpointType } from './config.js';
@@ -22,7 +22,7 @@ import { HandoffError } from './errors.js';
 import { dialable, handle, type HandlerHost, type HandlerResult } from './handlers.js';
 import { HandoffWorker, type HandoffRequest } from './handoff-worker.js';
 import { endpointKey, type HandoffPool } from './interfaces.js';
-import { notificationType, parseNotification, type MovingNotification } from './notification.js';
+import { notificationType, parseNotification, type MovingNotification, type Notification } from './notification.js';
 import { runPostHooks, runPreHooks, type NotificationContext, type NotificationHook } from './notification-hooks.js';
 import { optInStep, type OptInState } from './opt-in.js';
 import { Relaxations, type RelaxationInfo } from './relaxation.js';
@@ -155,7 +155,10 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   /** Connects the manager to the pool it hands connections off in (done once, by the client). */
   attach(pool: HandoffPool): void {
     this.#worker = new HandoffWorker(
-      { maxWorkers: this.config.maxWorkers, queueSize: this.config.handoffQueueSize, handoffTimeout: this.config.handoffTimeout, maxHandoffRetries: this.config.maxHandoffRetries },
+      {
+        maxWorkers: this.config.maxWorkers, queueSize: this.config.handoffQueueSize, handoffTimeout: this.config.handoffTimeout,
+        maxHandoffRetries: this.config.maxHandoffRetries, minDrainTime: this.config.relaxedTimeout,
+      },
       pool,
       this.#breakers,
       {
@@ -316,7 +319,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     const seq = typeof frame[1] === 'number' ? frame[1] : undefined;
     const received: NotificationReceivedEvent = { connectionId: connection.id, server: connection.endpoint, role: connection.role, type, seq, frame };
     this.#emit('onNotificationReceived', received);
-    let parsed;
+    let parsed: Notification;
     try {
       parsed = parseNotification(frame);
     } catch (error) {
@@ -470,7 +473,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     this.#emit('onMaintenanceFallback', { connectionId: context.connectionId, server: context.endpoint, reason, error });
   }
 
-  #emit<M extends HookMember>(member: M, event: Parameters<NonNullable<import('../hooks/index.js').Hook[M]>>[0]): void {
+  #emit<M extends HookMember>(member: M, event: Parameters<NonNullable<Hook[M]>>[0]): void {
     const hooks = this.#hooks.table[member];
     if (hooks.length > 0) this.#hooks.emit(hooks, member, event);
   }
