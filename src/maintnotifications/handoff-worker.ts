@@ -18,6 +18,12 @@ import type { CircuitBreakers } from './circuit-breaker.js';
 import { HandoffError } from './errors.js';
 import { endpointKey, type HandoffPool, type SwapResult } from './interfaces.js';
 
+/**
+ * Where a request is: an event stage, or `waiting` (a MOVING without an endpoint waits
+ * floor(time_s / 2) s before it is queued).
+ */
+export type RequestStage = HandoffStage | 'waiting';
+
 /** One connection to move. */
 export interface HandoffRequest {
   readonly connection: Connection;
@@ -29,7 +35,7 @@ export interface HandoffRequest {
   readonly deadline: number;
   /** Dials so far. */
   attempt: number;
-  stage: HandoffStage;
+  stage: RequestStage;
 }
 
 export interface HandoffWorkerOptions {

@@ -103,6 +103,9 @@ interface Redirect {
   readonly until: number;
 }
 
+/** Handoff failures that say the target itself does not work (not that the connection went away). */
+const UNREACHABLE: ReadonlySet<string> = new Set(['ERR_HANDOFF_FAILED', 'ERR_HANDOFF_CIRCUIT_OPEN', 'ERR_HANDOFF_TIMEOUT']);
+
 /** Redirects chained further than this are taken as a loop. */
 const MAX_REDIRECT_HOPS = 8;
 
@@ -287,8 +290,10 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
       return { outcome: 'failed', detail: 'a notification hook rewrote the endpoint into one that cannot be dialled', error: new HandoffError(`MOVING to ${JSON.stringify(target)}: not a dialable endpoint`, 'ERR_HANDOFF_INVALID_ENDPOINT') };
     }
     const receivedAt = performance.now();
+    const delay = notification.endpoint === null ? Math.floor(Math.max(0, notification.timeS) / 2) * 1000 : 0;
     const request: HandoffRequest = {
-      connection, target, seq: notification.seq, receivedAt, deadline: receivedAt + Math.max(0, notification.timeS) * 1000, attempt: 0, stage: 'queued',
+      connection, target, seq: notification.seq, receivedAt, deadline: receivedAt + Math.max(0, notification.timeS) * 1000, attempt: 0,
+      stage: delay > 0 ? 'waiting' : 'queued',
     };
     if (notification.endpoint !== null && this.config.allowedEndpoints !== undefined && !this.#allowed(target)) {
       const error = new HandoffError(`MOVING to ${endpointKey(target)} refused: the endpoint is not in allowedEndpoints`, 'ERR_HANDOFF_NOT_ALLOWED');
@@ -302,8 +307,8 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
       state.reopen = true;
       return { outcome: 'handled', detail: `the connection is still opening: it reopens at ${endpointKey(target)} before use` };
     }
-    const delay = notification.endpoint === null ? Math.floor(Math.max(0, notification.timeS) / 2) * 1000 : 0;
     if (delay > 0) {
+      this.#active.set(request, true);
       state.delay = setTimeout(() => this.#enqueue(request), delay);
       state.delay.unref();
       return { outcome: 'handled', detail: `hands off to the configured endpoint ${endpointKey(target)} in ${delay} ms` };
@@ -394,6 +399,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   /** Queues the handoff; returns the error when it cannot be queued. */
   #enqueue(request: HandoffRequest): Error | undefined {
     if (this.#closed || this.#worker === undefined) return new HandoffError('the client is closing; no handoff', 'ERR_HANDOFF_CONNECTION_CLOSED');
+    request.stage = 'queued';
     this.#active.set(request, true);
     this.#emitHandoff(request, undefined, undefined);
     if (this.#worker.enqueue(request)) return undefined;
@@ -413,6 +419,15 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     // A failed handoff frees the connection for a newer MOVING; a successful one is final.
     const state = this.#states.get(request.connection);
     if (request.stage === 'failed' && state?.handoff === request) state.handoff = undefined;
+    // An endpoint that cannot be reached (or handshaken) is no place to send new connections either.
+    if (request.stage === 'failed' && UNREACHABLE.has((error as { code?: string } | undefined)?.code ?? '')) this.#dropRedirectsTo(request.target);
+  }
+
+  #dropRedirectsTo(target: Endpoint): void {
+    const key = endpointKey(target);
+    for (const [from, redirect] of this.#redirects) {
+      if (endpointKey(redirect.to) === key) this.#redirects.delete(from);
+    }
   }
 
   /** Gives a replacement the post-handoff window, the windows its predecessor still had open, and its MOVING seq. */
@@ -431,17 +446,28 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   /** A MOVING reached a connection during its handshake: open one at the target instead, before anyone uses it. */
   async #reopen(request: HandoffRequest, connection: Connection, reopen: (options: OpenOptions) => Promise<Connection>): Promise<Connection> {
     this.#active.set(request, true);
+    const breaker = this.#breakers.get(endpointKey(request.target));
+    if (!breaker.tryAcquire()) {
+      request.stage = 'failed';
+      this.#handoffStage(request, undefined, new HandoffError(
+        `the circuit breaker for ${endpointKey(request.target)} is open after repeated failed handoffs; connection ${connection.id} stays where it is`,
+        'ERR_HANDOFF_CIRCUIT_OPEN',
+      ));
+      return connection;
+    }
     request.attempt = 1;
     request.stage = 'started';
     this.#emitHandoff(request, undefined, undefined);
     try {
       const replacement = await reopen({ endpoint: request.target, connectTimeout: this.config.handoffTimeout });
+      breaker.recordSuccess();
       this.#prepare(request, replacement);
       void connection.close('handoff');
       request.stage = 'succeeded';
       this.#handoffStage(request, replacement, undefined);
       return replacement;
     } catch (error) {
+      breaker.recordFailure();
       // The connection it came from still works until the server closes it.
       request.stage = 'failed';
       this.#handoffStage(request, undefined, error as Error);
@@ -450,10 +476,10 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   }
 
   #emitHandoff(request: HandoffRequest, replacement: Connection | undefined, error: Error | undefined): void {
-    if (this.#hooks.table.onHandoff.length === 0) return;
-    const { connection } = request;
+    const { connection, stage } = request;
+    if (this.#hooks.table.onHandoff.length === 0 || stage === 'waiting') return;
     this.#emit('onHandoff', {
-      stage: request.stage, connectionId: connection.id, role: connection.role, from: connection.endpoint, to: request.target, seq: request.seq,
+      stage, connectionId: connection.id, role: connection.role, from: connection.endpoint, to: request.target, seq: request.seq,
       attempt: request.attempt, duration: performance.now() - request.receivedAt, replacementId: replacement?.id, error,
     });
   }
