@@ -9,7 +9,7 @@ import {
   commandName, ConnectionFactory, createCommand, DEFAULT_TIMEOUT, type Command, type ConnectionTemplate, type Endpoint, type ReplyTransform,
 } from '../connection/index.js';
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
-import { HookChain, type Hook, type HookErrorEvent } from '../hooks/index.js';
+import { connectionEvents, HookChain, type Hook, type HookErrorEvent } from '../hooks/index.js';
 import { HandoffError, type MaintNotifications, type MaintNotificationsManager } from '../maintnotifications/index.js';
 import { Pool, type ConnectionInfo } from '../pool/index.js';
 import { invalidArgument, type CommandArgument, type RespValue } from '../protocol/index.js';
@@ -79,11 +79,12 @@ export class Client<S extends string | Buffer = string> extends EventEmitter<Cli
     this.#configuredEndpoint = Object.freeze({ host: resolved.host, port: resolved.port });
     this.#commandHooks = new CommandHooks(this.#hooks, this.#configuredEndpoint, resolved.db);
     this.#maintenance = maintenanceManager(resolved, this.#hooks, this.#configuredEndpoint);
-    this.#factory = new ConnectionFactory(withMaintenance(connectionTemplate(resolved), this.#maintenance), this.#configuredEndpoint, resolved.db, this.#hooks);
+    this.#factory = new ConnectionFactory(withMaintenance(connectionTemplate(resolved), this.#maintenance), this.#configuredEndpoint, resolved.db, connectionEvents(this.#hooks));
     this.#factory.policy = this.#maintenance;
     this.#pool = new Pool(
       {
         factory: this.#factory,
+        hooks: this.#hooks,
         reconnect: resolved.reconnect,
         offlineQueueLimit: resolved.offlineQueueLimit,
         poolSize: resolved.poolSize,

@@ -22,7 +22,6 @@ import { performance } from 'node:perf_hooks';
 // Imported, not the globals, which are getters (see protocol/encoder.ts).
 import { Buffer } from 'node:buffer';
 import { nextTick } from 'node:process';
-import { readEnded, readStarted, type HookChain } from '../hooks/index.js';
 import { ClientClosedError, HitlessError } from '../errors.js';
 import { CommandWriter, Decoder, ProtocolError, ReplyError, type RespValue } from '../protocol/index.js';
 import { createCommand, DEFAULT_TIMEOUT, type Command } from './command.js';
@@ -30,7 +29,8 @@ import { dial } from './dial.js';
 import { ConnectionError, TimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import type { HandshakeContext, HandshakeOptions, HandshakeStep } from './handshake.js';
-import type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome } from './types.js';
+import { readEnded, readStarted } from './clock.js';
+import type { CloseReason, ConnectionEvents, ConnectionRole, Endpoint, HandshakeStepOutcome } from './types.js';
 
 export interface ConnectionOptions extends HandshakeOptions {
   host: string;
@@ -81,7 +81,7 @@ export class Connection {
   #state: ConnectionState = 'handshaking';
   #protocol: 2 | 3 = 3;
   readonly #socket: net.Socket;
-  readonly #hooks: HookChain;
+  readonly #events: ConnectionEvents;
   readonly #decoder: Decoder;
   readonly #writer = new CommandWriter();
   #unwritten: Command[] = [];
@@ -113,7 +113,7 @@ export class Connection {
    * Dials, runs the handshake, and resolves with a ready connection (or rejects, having closed
    * it). Aborting `signal` gives up at any point before that, closing whatever was opened.
    */
-  static async open(options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole, signal?: AbortSignal): Promise<Connection> {
+  static async open(options: ConnectionOptions, owner: ConnectionOwner, events: ConnectionEvents, role: ConnectionRole, signal?: AbortSignal): Promise<Connection> {
     const id = nextConnectionId++;
     const server: Endpoint = { host: options.host, port: options.port };
     const started = performance.now();
@@ -121,13 +121,11 @@ export class Connection {
     try {
       socket = await dial(options, signal);
     } catch (error) {
-      const table = hooks.table.onDial;
-      if (table.length > 0) hooks.emit(table, 'onDial', { connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: error as Error });
+      events.dialed({ connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: error as Error });
       throw error;
     }
-    const dialHooks = hooks.table.onDial;
-    if (dialHooks.length > 0) hooks.emit(dialHooks, 'onDial', { connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: undefined });
-    const connection = new Connection(id, socket, options, owner, hooks, role);
+    events.dialed({ connectionId: id, server, tls: options.tls !== undefined, duration: performance.now() - started, error: undefined });
+    const connection = new Connection(id, socket, options, owner, events, role);
     const abandon = (): void => connection.destroy(
       new ConnectionError(`the handshake with ${connection.#address} was abandoned: the client is closing`, 'ERR_CONNECTION_ABORTED'), 'application_close',
     );
@@ -141,7 +139,7 @@ export class Connection {
     return connection;
   }
 
-  private constructor(id: number, socket: net.Socket, options: ConnectionOptions, owner: ConnectionOwner, hooks: HookChain, role: ConnectionRole) {
+  private constructor(id: number, socket: net.Socket, options: ConnectionOptions, owner: ConnectionOwner, events: ConnectionEvents, role: ConnectionRole) {
     this.id = id;
     this.endpoint = { host: options.host, port: options.port };
     this.role = role;
@@ -149,7 +147,7 @@ export class Connection {
     this.db = options.db;
     this.createdAt = performance.now();
     this.#socket = socket;
-    this.#hooks = hooks;
+    this.#events = events;
     this.#commandTimeout = options.commandTimeout;
     this.#returnBuffers = options.returnBuffers;
     this.#interceptPush = options.interceptPush;
@@ -320,12 +318,7 @@ export class Connection {
     }
     // Reported before the owner reacts (e.g. starts reconnecting), so hooks see cause before effect.
     if (this.#created) {
-      const hooks = this.#hooks.table.onConnectionClosed;
-      if (hooks.length > 0) {
-        this.#hooks.emit(hooks, 'onConnectionClosed', {
-          connectionId: this.id, server: this.endpoint, role: this.role, reason, error, lifetime: performance.now() - this.createdAt,
-        });
-      }
+      this.#events.closed({ connectionId: this.id, server: this.endpoint, role: this.role, reason, error, lifetime: performance.now() - this.createdAt });
     }
     this.#markDrained?.();
     this.owner.onClose(this, reason, error);
@@ -528,12 +521,7 @@ export class Connection {
       }
     }
     current = undefined;
-    const hooks = this.#hooks.table.onHandshake;
-    if (hooks.length > 0) {
-      this.#hooks.emit(hooks, 'onHandshake', {
-        connectionId: this.id, server: this.endpoint, protocol: this.#protocol, steps, duration: performance.now() - started, error: failure,
-      });
-    }
+    this.#events.handshaken({ connectionId: this.id, server: this.endpoint, protocol: this.#protocol, steps, duration: performance.now() - started, error: failure });
     if (failure !== undefined) {
       // The project's own errors (a timeout, a refused opt-in) and the server's say what went wrong already.
       const error = failure instanceof ReplyError || failure instanceof HitlessError
@@ -547,8 +535,7 @@ export class Connection {
     }
     this.#state = 'ready';
     this.#created = true;
-    const created = this.#hooks.table.onConnectionCreated;
-    if (created.length > 0) this.#hooks.emit(created, 'onConnectionCreated', { connectionId: this.id, server: this.endpoint, role: this.role });
+    this.#events.created({ connectionId: this.id, server: this.endpoint, role: this.role });
   }
 }
 

@@ -3,9 +3,8 @@
  * dials through it, so every connection gets the same options, handshake and push interception,
  * and a maintenance window can point all new connections somewhere else at once.
  */
-import type { HookChain } from '../hooks/index.js';
 import { Connection, type ConnectionOptions, type ConnectionOwner } from './connection.js';
-import type { ConnectionRole, Endpoint } from './types.js';
+import type { ConnectionEvents, ConnectionRole, Endpoint } from './types.js';
 
 /** What the client's connections have in common; the endpoint and db are chosen per connection. */
 export type ConnectionTemplate = Omit<ConnectionOptions, 'host' | 'port' | 'db'>;
@@ -42,17 +41,13 @@ export class ConnectionFactory {
   db: number;
   policy: ConnectionPolicy | undefined;
   readonly #template: ConnectionTemplate;
-  readonly #hooks: HookChain;
+  readonly #events: ConnectionEvents;
 
-  constructor(template: ConnectionTemplate, configured: Endpoint, db: number, hooks: HookChain) {
+  constructor(template: ConnectionTemplate, configured: Endpoint, db: number, events: ConnectionEvents) {
     this.#template = template;
     this.configured = configured;
     this.db = db;
-    this.#hooks = hooks;
-  }
-
-  get hooks(): HookChain {
-    return this.#hooks;
+    this.#events = events;
   }
 
   /** Where a new connection goes now: the configured endpoint, unless a policy redirects it. */
@@ -71,7 +66,7 @@ export class ConnectionFactory {
       tls: this.#tlsFor(endpoint),
       connectTimeout: options.connectTimeout ?? this.#template.connectTimeout,
     };
-    const connection = await Connection.open(connectionOptions, owner, this.#hooks, role, options.signal);
+    const connection = await Connection.open(connectionOptions, owner, this.#events, role, options.signal);
     return this.policy?.opened?.(connection, (reopen) => this.open(role, owner, { signal: options.signal, ...reopen })) ?? connection;
   }
 

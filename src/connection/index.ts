@@ -2,5 +2,7 @@ export { Command, commandName, createCommand, DEFAULT_TIMEOUT, type CommandObser
 export { Connection, type ConnectionOptions, type ConnectionOwner, type ConnectionState } from './connection.js';
 export { ConnectionError, TimeoutError } from './errors.js';
 export { DEFAULT_HANDSHAKE, helloStep, libraryInfoStep, selectStep, type HandshakeContext, type HandshakeOptions, type HandshakeStep } from './handshake.js';
-export type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome } from './types.js';
+export type {
+  CloseReason, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionEvents, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome,
+} from './types.js';
 export { ConnectionFactory, type ConnectionPolicy, type ConnectionTemplate, type OpenOptions } from './factory.js';

@@ -32,3 +32,50 @@ export interface HandshakeStepOutcome {
    */
   readonly skipped: string | undefined;
 }
+
+// ---- what a connection reports (the hook chain adapts it: hooks/connection-events.ts) ----
+
+export interface DialEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly tls: boolean;
+  readonly duration: number;
+  readonly error: Error | undefined;
+}
+
+export interface HandshakeEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  /** The protocol negotiated (3, or 2 after a HELLO fallback). */
+  readonly protocol: 2 | 3;
+  readonly steps: readonly HandshakeStepOutcome[];
+  readonly duration: number;
+  readonly error: Error | undefined;
+}
+
+export interface ConnectionCreatedEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly role: ConnectionRole;
+}
+
+export interface ConnectionClosedEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  readonly role: ConnectionRole;
+  readonly reason: CloseReason;
+  readonly error: Error | undefined;
+  /** How long the connection was open, in milliseconds. */
+  readonly lifetime: number;
+}
+
+/**
+ * Where connections report their lifecycle. The connection knows nothing of hooks: the client
+ * hands every connection an adapter over its hook chain.
+ */
+export interface ConnectionEvents {
+  dialed(event: DialEvent): void;
+  handshaken(event: HandshakeEvent): void;
+  created(event: ConnectionCreatedEvent): void;
+  closed(event: ConnectionClosedEvent): void;
+}

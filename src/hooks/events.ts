@@ -1,4 +1,6 @@
-import type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome } from '../connection/types.js';
+import type {
+  CloseReason, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome,
+} from '../connection/types.js';
 import type { CommandArgument, RespValue } from '../protocol/index.js';
 
 /**
@@ -7,7 +9,7 @@ import type { CommandArgument, RespValue } from '../protocol/index.js';
  * treat them, and the replies in them, as read-only.
  */
 
-export type { CloseReason, ConnectionRole, Endpoint, HandshakeStepOutcome };
+export type { CloseReason, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome };
 
 /** A command event's fields as plain data (`CommandEvent.toJSON()`). */
 export interface CommandEventSnapshot {
@@ -71,41 +73,6 @@ export interface BatchEvent {
   aborted: boolean;
   /** Set when the batch as a whole failed (connection lost, EXECABORT, ...). */
   error: Error | undefined;
-}
-
-export interface DialEvent {
-  readonly connectionId: number;
-  readonly server: Endpoint;
-  readonly tls: boolean;
-  readonly duration: number;
-  readonly error: Error | undefined;
-}
-
-
-export interface HandshakeEvent {
-  readonly connectionId: number;
-  readonly server: Endpoint;
-  /** The protocol negotiated (3, or 2 after a HELLO fallback). */
-  readonly protocol: 2 | 3;
-  readonly steps: readonly HandshakeStepOutcome[];
-  readonly duration: number;
-  readonly error: Error | undefined;
-}
-
-export interface ConnectionCreatedEvent {
-  readonly connectionId: number;
-  readonly server: Endpoint;
-  readonly role: ConnectionRole;
-}
-
-export interface ConnectionClosedEvent {
-  readonly connectionId: number;
-  readonly server: Endpoint;
-  readonly role: ConnectionRole;
-  readonly reason: CloseReason;
-  readonly error: Error | undefined;
-  /** How long the connection was open, in milliseconds. */
-  readonly lifetime: number;
 }
 
 export interface ReconnectAttemptEvent {

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type {
   CloseReason, Command, Connection, ConnectionFactory, ConnectionOwner, ConnectionRole, Endpoint, OpenOptions,
 } from '../connection/index.js';
+import type { HookChain } from '../hooks/index.js';
 import { ClientClosedError } from '../errors.js';
 import type { RespValue } from '../protocol/index.js';
 import type { ReconnectStrategy } from './backoff.js';
@@ -36,6 +37,8 @@ export interface PoolSizing {
 export interface PoolOptions extends PoolSizing {
   /** Makes every connection; its `db` is the database new and reused lease connections must have selected. */
   factory: ConnectionFactory;
+  /** Reconnect attempts and offline-queue changes are reported here. */
+  hooks: HookChain;
   reconnect: ReconnectStrategy | false;
   offlineQueueLimit: number;
 }
@@ -191,7 +194,7 @@ export class Pool implements ConnectionOwner {
     this.shared = new SharedConnection(
       {
         open: (owner) => factory.open('shared', owner, { signal: this.#stopOpening.signal }), reconnect: options.reconnect, offlineQueueLimit: options.offlineQueueLimit,
-        hooks: factory.hooks, endpoint: () => factory.target(),
+        hooks: options.hooks, endpoint: () => factory.target(),
       },
       events,
     );

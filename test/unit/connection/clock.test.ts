@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { readEnded, readStarted, turnInstant } from '../../../src/hooks/index.js';
+import { readEnded, readStarted, turnInstant } from '../../../src/connection/clock.js';
 
 const turnNow = (): number => turnInstant().time;
 
