@@ -2,6 +2,8 @@
  * Planned maintenance under load: hitless (compiled by tsc, as shipped) vs node-redis 6.3.1, through
  * the SAME maintenance simulator (two nodes in front of one fresh redis-server) in the same run, one
  * client after the other (the order alternates per round), each under the same 50-caller SET/GET load.
+ * The simulator runs in a child process (bench/maintenance-simulator.ts), as a real endpoint would:
+ * its proxying must not share the measured clients' event loop and heap.
  *
  *   npx tsx bench/maintenance.ts [--rounds N] [--only moving-200,moving-500,churn] [--json FILE] …
  *
@@ -16,7 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createClient as createNodeRedis } from 'redis';
 import type { Hook } from '../src/index.js';
-import { Simulator, type ConnectionInfo, type NodeInfo, type ScenarioResult } from '../src/simulator/index.js';
+import type { ConnectionInfo, NodeInfo, ScenarioResult } from '../src/simulator/index.js';
+import { RemoteSimulator } from './maintenance-simulator.js';
 import { compileHitless, type HitlessModule } from './compile.js';
 import { compareWrites, probeWait, processPauses, startLoad, startLoopMonitor, startRedisProbe, windowStats, type CommandLog, type ErrorGroup, type Load, type LoopMonitor, type LostWrites, type RedisProbe, type WindowStats } from './maintenance-load.js';
 import { startServer, type BenchServer } from './redis-server.js';
@@ -31,6 +34,7 @@ const HELP = `Usage: npx tsx bench/maintenance.ts [options]
 
 Planned maintenance under load, hitless vs node-redis 6.3.1, through one maintenance simulator
 (src/simulator, nodes A and B, both in front of one fresh redis-server on a free loopback port;
+the simulator runs in a child process, so its proxying does not share the clients' event loop;
 both are stopped at the end and on Ctrl-C). hitless is compiled by tsc first (as shipped).
 Each client in turn (the order alternates per round) connects to node A with maintenance
 notifications enabled and carries a load of concurrent callers, each SETting its own key to an
@@ -273,14 +277,14 @@ interface TrackedConnection {
 }
 
 class ConnectionTracker {
-  readonly #sim: Simulator;
+  readonly #sim: RemoteSimulator;
   readonly #before: Set<string>;
   readonly connections = new Map<string, TrackedConnection>();
   /** Sample times and, per sample, the node ids of the client's open connections. */
   readonly samples: Array<{ at: number; nodes: string[] }> = [];
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(sim: Simulator) {
+  constructor(sim: RemoteSimulator) {
     this.#sim = sim;
     this.#before = new Set(sim.connections().map((c) => c.id));
   }
@@ -419,7 +423,7 @@ interface RunResult {
 
 interface Env {
   hitless: HitlessModule;
-  sim: Simulator;
+  sim: RemoteSimulator;
   A: NodeInfo;
   B: NodeInfo;
   redis: BenchServer;
@@ -823,7 +827,7 @@ async function main(): Promise<number> {
   const loads = new Set<Load>();
   const probes = new Set<RedisProbe>();
   let redis: BenchServer | undefined;
-  let sim: Simulator | undefined;
+  let sim: RemoteSimulator | undefined;
   let reader: ReturnType<typeof createNodeRedis> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -849,7 +853,7 @@ async function main(): Promise<number> {
   let nodes: NodeInfo[] = [];
   try {
     redis = await startServer();
-    sim = await Simulator.start({ nodes: [{ upstream: { host: redis.host, port: redis.port } }, { upstream: { host: redis.host, port: redis.port } }] });
+    sim = await RemoteSimulator.start({ nodes: [{ upstream: { host: redis.host, port: redis.port } }, { upstream: { host: redis.host, port: redis.port } }] });
     nodes = sim.nodes();
     const [A, B] = nodes as [NodeInfo, NodeInfo];
     log(`redis-server on ${redis.host}:${redis.port}; simulator node A 127.0.0.1:${A.port} (announced as ${A.ipHost}:${A.port}), node B 127.0.0.1:${B.port} (announced as ${B.ipHost}:${B.port})`);
