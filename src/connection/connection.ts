@@ -200,11 +200,6 @@ export class Connection {
     return this.#closed;
   }
 
-  /** Whether the socket is TLS. */
-  get tls(): boolean {
-    return this.#tls;
-  }
-
   /** What a handshake step kept for this connection (`HandshakeContext.state`), if anything. */
   handshakeState(step: HandshakeStep): unknown {
     return this.#stepStates.get(step);

@@ -79,6 +79,15 @@ export class HookChain {
     for (let i = 0; i < hooks.length; i++) this.call(hooks[i]!, member, event, undefined);
   }
 
+  /**
+   * Calls `member` on every hook that implements it now. For events off the command path (a
+   * connection's lifecycle, maintenance), where looking the member up each time costs nothing.
+   */
+  dispatch<M extends HookMember>(member: M, event: EventOf<M>): void {
+    const hooks = this.#table[member];
+    if (hooks.length > 0) this.emit(hooks, member, event);
+  }
+
   /** Calls one member of one hook, isolating a throw or a rejection. Returns what it returned. */
   call<M extends HookMember>(hook: Hook, member: M, event: EventOf<M>, state: unknown): unknown {
     try {

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Connection, ConnectionPolicy, Endpoint, HandshakeContext, HandshakeStep, OpenOptions } from '../connection/index.js';
-import { hookName, type Hook, type HookChain, type HookMember, type NotificationOutcome, type NotificationReceivedEvent } from '../hooks/index.js';
+import { hookName, type HookChain, type NotificationOutcome, type NotificationReceivedEvent } from '../hooks/index.js';
 import type { RespValue } from '../protocol/index.js';
 import { CircuitBreakers, type BreakerStats } from './circuit-breaker.js';
 import type { MaintMode, MaintNotificationsConfig, ResolvedEndpointType } from './config.js';
@@ -145,7 +145,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     this.#tls = options.tls;
     this.#breakers = new CircuitBreakers(
       { failureThreshold: config.circuitBreakerFailureThreshold, resetTimeout: config.circuitBreakerResetTimeout, maxRequests: config.circuitBreakerMaxRequests },
-      (from, to, breaker) => this.#emit('onCircuitBreakerStateChange', { endpoint: breaker.endpoint, from, to, failures: breaker.stats().failures }),
+      (from, to, breaker) => this.#hooks.dispatch('onCircuitBreakerStateChange', { endpoint: breaker.endpoint, from, to, failures: breaker.stats().failures }),
     );
     this.step = optInStep({
       mode: this.mode,
@@ -323,7 +323,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     const started = performance.now();
     const seq = typeof frame[1] === 'number' ? frame[1] : undefined;
     const received: NotificationReceivedEvent = { connectionId: connection.id, server: connection.endpoint, role: connection.role, type, seq, frame };
-    this.#emit('onNotificationReceived', received);
+    this.#hooks.dispatch('onNotificationReceived', received);
     let parsed: Notification;
     try {
       parsed = parseNotification(frame);
@@ -347,7 +347,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
 
   #handled(received: NotificationReceivedEvent, outcome: NotificationOutcome, detail: string | undefined, error: Error | undefined, started: number): void {
     if (this.#hooks.table.onNotificationHandled.length === 0) return;
-    this.#emit('onNotificationHandled', { ...received, outcome, detail, error, duration: performance.now() - started });
+    this.#hooks.dispatch('onNotificationHandled', { ...received, outcome, detail, error, duration: performance.now() - started });
   }
 
   #stateOf(connection: Connection): ConnectionMaintenance {
@@ -356,8 +356,8 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     state = {
       connection,
       relaxations: new Relaxations(connection, {
-        relaxed: (c, reason, timeout, maxDuration) => this.#emit('onTimeoutRelaxed', { connectionId: c.id, server: c.endpoint, reason, timeout, maxDuration }),
-        unrelaxed: (c, reason, cause, duration) => this.#emit('onTimeoutUnrelaxed', { connectionId: c.id, server: c.endpoint, reason, cause, duration }),
+        relaxed: (c, reason, timeout, maxDuration) => this.#hooks.dispatch('onTimeoutRelaxed', { connectionId: c.id, server: c.endpoint, reason, timeout, maxDuration }),
+        unrelaxed: (c, reason, cause, duration) => this.#hooks.dispatch('onTimeoutUnrelaxed', { connectionId: c.id, server: c.endpoint, reason, cause, duration }),
       }),
       lastMovingSeq: -1,
       handoff: undefined,
@@ -478,7 +478,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   #emitHandoff(request: HandoffRequest, replacement: Connection | undefined, error: Error | undefined): void {
     const { connection, stage } = request;
     if (this.#hooks.table.onHandoff.length === 0 || stage === 'waiting') return;
-    this.#emit('onHandoff', {
+    this.#hooks.dispatch('onHandoff', {
       stage, connectionId: connection.id, role: connection.role, from: connection.endpoint, to: request.target, seq: request.seq,
       attempt: request.attempt, duration: performance.now() - request.receivedAt, replacementId: replacement?.id, error,
     });
@@ -496,11 +496,6 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     const key = endpointKey(context.endpoint);
     if (this.#lacking.has(key)) return;
     this.#lacking.set(key, context.endpoint);
-    this.#emit('onMaintenanceFallback', { connectionId: context.connectionId, server: context.endpoint, reason, error });
-  }
-
-  #emit<M extends HookMember>(member: M, event: Parameters<NonNullable<Hook[M]>>[0]): void {
-    const hooks = this.#hooks.table[member];
-    if (hooks.length > 0) this.#hooks.emit(hooks, member, event);
+    this.#hooks.dispatch('onMaintenanceFallback', { connectionId: context.connectionId, server: context.endpoint, reason, error });
   }
 }

@@ -102,11 +102,6 @@ export class Lease implements ConnectionOwner {
     return this.#handedOff;
   }
 
-  /** The connection that takes this one's place on release, while one waits. */
-  get replacement(): Connection | undefined {
-    return this.#replacement;
-  }
-
   send(command: Command): void {
     this.#connection.send(command);
   }
@@ -273,13 +268,6 @@ export class Pool implements ConnectionOwner {
     return out;
   }
 
-  /** The connection with this id, wherever it serves (not handoff replacements). */
-  find(id: number): Connection | undefined {
-    if (this.shared.connection?.id === id) return this.shared.connection;
-    for (const lease of this.#leases) if (lease.connection.id === id) return lease.connection;
-    return this.#idle.find((entry) => entry.connection.id === id)?.connection;
-  }
-
   /**
    * Puts `replacement` (ready, handshaken, from `open()`) in place of connection `id`. The shared
    * connection hands new commands over once its written ones are answered, within `drainTimeout`
@@ -287,28 +275,30 @@ export class Pool implements ConnectionOwner {
    * other lease is replaced when released.
    */
   swap(id: number, replacement: Connection, drainTimeout?: number): SwapResult {
-    let result: SwapResult = 'not-found';
-    if (this.shared.connection?.id === id) {
-      this.shared.swap(replacement, drainTimeout);
-      result = 'swapped';
-    } else {
-      const idle = this.#idle.find((entry) => entry.connection.id === id);
-      if (idle) {
-        const old = idle.connection;
-        replacement.owner = this;
-        idle.connection = replacement;
-        idle.since = performance.now();
-        void old.close('handoff');
-        result = 'swapped';
-      } else {
-        for (const lease of this.#leases) {
-          if (lease.connection.id === id) result = lease.handoff(replacement);
-        }
-      }
-    }
+    const result = this.#swapIn(id, replacement, drainTimeout);
     // Swapped in, it counts where it serves now; waiting for a release, it stays a handoff.
     if (result === 'swapped') this.#handoffs.delete(replacement);
     return result;
+  }
+
+  #swapIn(id: number, replacement: Connection, drainTimeout: number | undefined): SwapResult {
+    if (this.shared.connection?.id === id) {
+      this.shared.swap(replacement, drainTimeout);
+      return 'swapped';
+    }
+    const idle = this.#idle.find((entry) => entry.connection.id === id);
+    if (idle) {
+      const old = idle.connection;
+      replacement.owner = this;
+      idle.connection = replacement;
+      idle.since = performance.now();
+      void old.close('handoff');
+      return 'swapped';
+    }
+    for (const lease of this.#leases) {
+      if (lease.connection.id === id) return lease.handoff(replacement);
+    }
+    return 'not-found';
   }
 
   /**

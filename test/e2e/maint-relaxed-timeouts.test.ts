@@ -108,6 +108,7 @@ describe('relaxed timeouts: replies slower than the command timeout during a mai
   it.each([
     ['migrate', 'MIGRATING'],
     ['failover', 'FAILING_OVER'],
+    ['smigrate', 'SMIGRATING'],
   ] as const)('%s: replies at 2× the timeout fail nothing under 100 callers; after the completion the timeout is back', async (kind, reason) => {
     const recorder = maintenanceRecorder();
     const client = await onA(recorder, { commandTimeout: 150, maint: { relaxedTimeout: 1500 } });
@@ -115,8 +116,11 @@ describe('relaxed timeouts: replies slower than the command timeout during a mai
     const load = startLoadTracked(client);
     await progress(load, 200);
 
-    // MIGRATING (FAILING_OVER) arrives on a busy connection; the completion follows after waitMs.
-    const running = background(kind === 'migrate' ? sim.migrate({ waitMs: 2000 }) : sim.failover({ waitMs: 2000 }));
+    // MIGRATING (FAILING_OVER, SMIGRATING) arrives on a busy connection; the completion (MIGRATED,
+    // FAILED_OVER, SMIGRATED with its triplets) follows after waitMs.
+    const running = background(
+      kind === 'migrate' ? sim.migrate({ waitMs: 2000 }) : kind === 'failover' ? sim.failover({ waitMs: 2000 }) : sim.smigrate({ from: a.id, waitMs: 2000 }),
+    );
     expect(await event(recorder, 'onTimeoutRelaxed', { connectionId: shared, reason })).toMatchObject({ timeout: 1500 });
     await sim.setFaults({ latencyMs: 300 });
     // At most the ~100 commands in flight had their replies queued before the latency: 300 more
