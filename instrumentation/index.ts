@@ -4,5 +4,5 @@
  * release; today this entry exports the hook contract they are built on, so instrumentation
  * written against it now keeps working.
  */
-export { HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from '../src/hooks/index.js';
+export { CLIENT_LIBRARY, HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from '../src/hooks/index.js';
 export type * from '../src/hooks/events.js';

@@ -9,7 +9,7 @@ export { ClientClosedError, ConfigError, HitlessError, InvalidArgumentError } fr
 export { ConnectionError, TimeoutError, type HandshakeContext, type HandshakeStep } from './connection/index.js';
 export { PoolTimeoutError, type BackoffOptions, type ConnectionInfo, type ReconnectStrategy } from './pool/index.js';
 export { ProtocolError, ReplyError, type CommandArgument, type RespMap, type RespValue } from './protocol/index.js';
-export { HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from './hooks/index.js';
+export { CLIENT_LIBRARY, HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from './hooks/index.js';
 export {
   EndpointType, HandoffError, MaintMode, MaintNotificationsError, NOTIFICATION_TYPES, NotificationError, type ActiveOperation, type BreakerState,
   type BreakerStats, type ConnectionMaintenanceInfo, type MaintenanceState, type MaintNotifications, type MaintNotificationsOptions,

@@ -70,6 +70,11 @@ class CommandRecord implements CommandEvent, CommandObserver {
     return this.#context.db;
   }
 
+  get connectionId(): number | undefined {
+    const id = this.#command.connectionId;
+    return id === 0 ? undefined : id;
+  }
+
   get retries(): number {
     return this.#command.retries;
   }
@@ -83,8 +88,8 @@ class CommandRecord implements CommandEvent, CommandObserver {
   }
 
   toJSON(): CommandEventSnapshot {
-    const { name, args, server, db, startTime, retries, duration, reply, error } = this;
-    return { name, args, server, db, startTime, retries, duration, reply, error };
+    const { name, args, server, connectionId, db, startTime, retries, duration, reply, error } = this;
+    return { name, args, server, connectionId, db, startTime, retries, duration, reply, error };
   }
 
   [inspect](): CommandEventSnapshot {

@@ -28,6 +28,8 @@ export class Command {
   declare readonly timeout: number;
   /** `performance.now()` when written to a socket. */
   declare writtenAt: number;
+  /** The connection it was written to (ids start at 1; 0 = not written yet). */
+  declare connectionId: number;
   /** Times the command was moved to a new connection before being written for good. */
   declare retries: number;
   /** Pub/sub confirmations (push frames) still expected before the command is answered. */
@@ -52,6 +54,7 @@ export class Command {
     this.transform = transform;
     this.timeout = timeout;
     this.writtenAt = 0;
+    this.connectionId = 0;
     this.retries = 0;
     this.confirmations = 0;
     this.observer = undefined;

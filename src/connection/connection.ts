@@ -359,6 +359,7 @@ export class Connection {
       const command = batch[i]!;
       this.#writer.append(command.args);
       command.writtenAt = now;
+      command.connectionId = this.id;
       if (command.confirmations > 0 && this.#protocol === 2) this.#resp2Subscribed = true;
       this.#written.push(command);
     }

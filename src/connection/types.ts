@@ -70,6 +70,36 @@ export interface ConnectionClosedEvent {
 }
 
 /**
+ * What a connection is doing now, whatever role it was dialled for: `used` (the shared
+ * connection, a held lease, one still answering its last replies after a handoff) or `idle`
+ * (waiting in the pool, or a handoff replacement not swapped in yet). The observability spec's
+ * `db.client.connection.state`.
+ */
+export type ConnectionUse = 'idle' | 'used';
+
+export interface ConnectionStateEvent {
+  readonly connectionId: number;
+  readonly server: Endpoint;
+  /** The role it was dialled for. */
+  readonly role: ConnectionRole;
+  readonly state: ConnectionUse;
+}
+
+/** A lease was asked for (blocking command, `watch()`, pub/sub) and handed out, or not. */
+export interface ConnectionAcquireEvent {
+  readonly role: ConnectionRole;
+  /** The leased connection; undefined when acquiring failed. */
+  readonly connectionId: number | undefined;
+  readonly server: Endpoint | undefined;
+  /** Milliseconds from the request to the lease (or to the failure): `db.client.connection.wait_time`. */
+  readonly duration: number;
+  /** It had to wait for a free slot under `maxActiveConns`. */
+  readonly waited: boolean;
+  /** A PoolTimeoutError (no slot within `poolTimeout`), or why dialling failed. */
+  readonly error: Error | undefined;
+}
+
+/**
  * Where connections report their lifecycle. The connection knows nothing of hooks: the client
  * hands every connection an adapter over its hook chain.
  */

@@ -144,6 +144,8 @@ function buildTable(chain: HookChain, hooks: readonly Hook[]): HookTable {
     onHandshake: implementing('onHandshake'),
     onConnectionCreated: implementing('onConnectionCreated'),
     onConnectionClosed: implementing('onConnectionClosed'),
+    onConnectionStateChange: implementing('onConnectionStateChange'),
+    onConnectionAcquire: implementing('onConnectionAcquire'),
     onReconnectAttempt: implementing('onReconnectAttempt'),
     onOfflineQueueChange: implementing('onOfflineQueueChange'),
     onNotificationReceived: implementing('onNotificationReceived'),

@@ -1,5 +1,6 @@
 import type {
-  CloseReason, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome,
+  CloseReason, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, ConnectionStateEvent, ConnectionUse, DialEvent,
+  Endpoint, HandshakeEvent, HandshakeStepOutcome,
 } from '../connection/types.js';
 import type { CommandArgument, RespValue } from '../protocol/index.js';
 
@@ -9,7 +10,10 @@ import type { CommandArgument, RespValue } from '../protocol/index.js';
  * treat them, and the replies in them, as read-only.
  */
 
-export type { CloseReason, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome };
+export type {
+  CloseReason, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, ConnectionStateEvent, ConnectionUse, DialEvent,
+  Endpoint, HandshakeEvent, HandshakeStepOutcome,
+};
 
 /** A command event's fields as plain data (`CommandEvent.toJSON()`). */
 export interface CommandEventSnapshot {
@@ -19,6 +23,8 @@ export interface CommandEventSnapshot {
   readonly args: readonly CommandArgument[];
   /** The endpoint of the connection the command was dispatched to. */
   readonly server: Endpoint;
+  /** The connection the command was written to; undefined until it is written (and if it never was). */
+  readonly connectionId: number | undefined;
   readonly db: number;
   /** `performance.now()` when the command was issued (shared by the commands of one event-loop turn). */
   readonly startTime: number;

@@ -1,6 +1,8 @@
 import type {
   BatchEvent,
   CircuitBreakerEvent,
+  ConnectionAcquireEvent,
+  ConnectionStateEvent,
   CommandEvent,
   ConnectionClosedEvent,
   ConnectionCreatedEvent,
@@ -40,6 +42,10 @@ export interface Hook {
   onHandshake?(event: HandshakeEvent): void;
   onConnectionCreated?(event: ConnectionCreatedEvent): void;
   onConnectionClosed?(event: ConnectionClosedEvent): void;
+  /** A connection became idle or used (leased, shared, swapped in, returned to the pool). */
+  onConnectionStateChange?(event: ConnectionStateEvent): void;
+  /** A lease was handed out, or could not be (PoolTimeoutError): with how long that took. */
+  onConnectionAcquire?(event: ConnectionAcquireEvent): void;
   onReconnectAttempt?(event: ReconnectAttemptEvent): void;
   onOfflineQueueChange?(event: OfflineQueueEvent): void;
   /** A maintenance notification arrived on a connection. */
@@ -69,6 +75,8 @@ export const HOOK_MEMBERS = [
   'onHandshake',
   'onConnectionCreated',
   'onConnectionClosed',
+  'onConnectionStateChange',
+  'onConnectionAcquire',
   'onReconnectAttempt',
   'onOfflineQueueChange',
   'onNotificationReceived',

@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type {
-  CloseReason, Command, Connection, ConnectionFactory, ConnectionOwner, ConnectionRole, Endpoint, OpenOptions,
+  CloseReason, Command, Connection, ConnectionFactory, ConnectionOwner, ConnectionRole, ConnectionUse, Endpoint, OpenOptions,
 } from '../connection/index.js';
 import type { HookChain } from '../hooks/index.js';
 import { ClientClosedError } from '../errors.js';
@@ -131,13 +131,9 @@ export class Lease implements ConnectionOwner {
     replacement.owner = this;
     this.#connection = replacement;
     // Until the holder is set up on the new connection, the old one keeps delivering to it.
-    this.onReplace(replacement).then(
-      () => void old.close('handoff'),
-      (error: unknown) => {
-        void old.close('handoff');
-        replacement.destroy(error instanceof Error ? error : new Error(String(error)), 'error');
-      },
-    );
+    const moved = this.onReplace(replacement);
+    this.#pool.retire(old, moved);
+    moved.catch((error: unknown) => replacement.destroy(error instanceof Error ? error : new Error(String(error)), 'error'));
     return 'swapped';
   }
 
@@ -175,6 +171,8 @@ export class Pool implements ConnectionOwner {
   readonly #leases = new Set<Lease>();
   /** Replacements dialled for a handoff and not swapped in yet (or waiting for a lease's release). */
   readonly #handoffs = new Set<Connection>();
+  /** Connections a handoff replaced, open until their close completes (the shared one's are the SharedConnection's). */
+  readonly #retiring = new Set<Connection>();
   #opening = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
@@ -197,7 +195,8 @@ export class Pool implements ConnectionOwner {
 
   /** Connections open or being opened, shared, retiring and handoff ones included. */
   get activeCount(): number {
-    return (this.shared.connection ? 1 : 0) + this.shared.retiring.size + this.#idle.length + this.#leases.size + this.#handoffs.size + this.#opening;
+    return (this.shared.connection ? 1 : 0) + this.shared.retiring.size + this.#retiring.size + this.#idle.length + this.#leases.size
+      + this.#handoffs.size + this.#opening;
   }
 
   async connect(): Promise<void> {
@@ -217,6 +216,25 @@ export class Pool implements ConnectionOwner {
 
   /** An exclusive connection; waits up to `poolTimeout` when `maxActiveConns` are open. */
   async acquire(role: ConnectionRole = 'lease'): Promise<Lease> {
+    const hooks = this.#options.hooks;
+    if (hooks.table.onConnectionAcquire.length === 0) return this.#acquire(role, undefined);
+    const started = performance.now();
+    const waited = { value: false };
+    try {
+      const lease = await this.#acquire(role, waited);
+      const { id, endpoint } = lease.connection;
+      hooks.dispatch('onConnectionAcquire', { role, connectionId: id, server: endpoint, duration: performance.now() - started, waited: waited.value, error: undefined });
+      return lease;
+    } catch (error) {
+      hooks.dispatch('onConnectionAcquire', {
+        role, connectionId: undefined, server: undefined, duration: performance.now() - started, waited: waited.value, error: error as Error,
+      });
+      throw error;
+    }
+  }
+
+  /** `waited.value` is set when the lease had to wait for a slot (reported to hooks). */
+  async #acquire(role: ConnectionRole, waited: { value: boolean } | undefined): Promise<Lease> {
     const deadline = performance.now() + this.#options.poolTimeout;
     for (;;) {
       if (this.#closed) throw new ClientClosedError();
@@ -224,6 +242,7 @@ export class Pool implements ConnectionOwner {
       if (idle !== undefined) {
         const lease = new Lease(this, idle, role);
         this.#leases.add(lease);
+        this.#use(idle, 'used');
         this.#fillIdle();
         return lease;
       }
@@ -242,8 +261,10 @@ export class Pool implements ConnectionOwner {
         }
         const lease = new Lease(this, connection, role);
         this.#leases.add(lease);
+        this.#use(connection, 'used');
         return lease;
       }
+      if (waited !== undefined) waited.value = true;
       const remaining = deadline - performance.now();
       if (remaining <= 0 || !(await this.#waitForSlot(remaining))) {
         throw new PoolTimeoutError(
@@ -262,6 +283,7 @@ export class Pool implements ConnectionOwner {
     const out: ConnectionInfo[] = [];
     if (this.shared.connection) out.push(info(this.shared.connection, 'shared'));
     for (const connection of this.shared.retiring) out.push(info(connection, 'retiring'));
+    for (const connection of this.#retiring) out.push(info(connection, 'retiring'));
     for (const lease of this.#leases) out.push(info(lease.connection, lease.role));
     for (const { connection } of this.#idle) out.push(info(connection, 'idle'));
     for (const connection of this.#handoffs) out.push(info(connection, 'handoff'));
@@ -292,11 +314,15 @@ export class Pool implements ConnectionOwner {
       replacement.owner = this;
       idle.connection = replacement;
       idle.since = performance.now();
-      void old.close('handoff');
+      this.retire(old);
+      this.#use(replacement, 'idle');
       return 'swapped';
     }
     for (const lease of this.#leases) {
-      if (lease.connection.id === id) return lease.handoff(replacement);
+      if (lease.connection.id !== id) continue;
+      const result = lease.handoff(replacement);
+      if (result === 'swapped') this.#use(replacement, 'used');
+      return result;
     }
     return 'not-found';
   }
@@ -319,6 +345,7 @@ export class Pool implements ConnectionOwner {
       throw new ClientClosedError();
     }
     this.#handoffs.add(connection);
+    this.#use(connection, 'idle');
     return connection;
   }
 
@@ -339,6 +366,7 @@ export class Pool implements ConnectionOwner {
       this.shared.close(),
       ...idle.map(({ connection }) => connection.close()),
       ...[...this.#leases].map((lease) => lease.connection.close()),
+      ...[...this.#retiring].map((connection) => connection.closed),
     ]);
   }
 
@@ -353,6 +381,7 @@ export class Pool implements ConnectionOwner {
     this.#idle = [];
     for (const { connection } of idle) connection.destroy(error, 'application_close');
     for (const connection of this.#handoffs) connection.destroy(error, 'application_close');
+    for (const connection of this.#retiring) connection.destroy(error, 'application_close');
     for (const lease of [...this.#leases]) lease.connection.destroy(error, 'application_close');
   }
 
@@ -363,7 +392,7 @@ export class Pool implements ConnectionOwner {
     if (replacement !== undefined) {
       // The old connection is moving away: never reused. Its replacement is, if it is still sound.
       this.#handoffs.delete(replacement);
-      void connection.close('handoff');
+      this.retire(connection);
       if (this.#reusable(replacement)) this.#keepIdle(replacement);
       else void replacement.close();
     } else if (reusable && this.#reusable(connection)) {
@@ -377,6 +406,17 @@ export class Pool implements ConnectionOwner {
   #reusable(connection: Connection): boolean {
     return !this.#closed && connection.state === 'ready' && connection.pendingReplies === 0 && connection.queuedCommands === 0
       && this.#idle.length < this.#options.poolSize && connection.db === this.#options.factory.db;
+  }
+
+  /**
+   * Closes a connection a handoff replaced, gracefully, once `after` settles (a pub/sub connection
+   * keeps delivering until its successor has subscribed). Until it has closed it is still open, so
+   * it is listed as `retiring` and counted under maxActiveConns.
+   */
+  retire(connection: Connection, after: Promise<unknown> = Promise.resolve()): void {
+    this.#retiring.add(connection);
+    const close = (): Promise<void> => connection.close('handoff');
+    void after.then(close, close).then(() => this.#retiring.delete(connection));
   }
 
   /** Called when a leased connection closes under its lease. */
@@ -406,6 +446,14 @@ export class Pool implements ConnectionOwner {
   #keepIdle(connection: Connection): void {
     connection.owner = this;
     this.#idle.push({ connection, since: performance.now() });
+    this.#use(connection, 'idle');
+  }
+
+  /** Reports what a connection does now; builds nothing unless a hook listens. */
+  #use(connection: Connection, state: ConnectionUse): void {
+    const hooks = this.#options.hooks;
+    if (hooks.table.onConnectionStateChange.length === 0) return;
+    hooks.dispatch('onConnectionStateChange', { connectionId: connection.id, server: connection.endpoint, role: connection.role, state });
   }
 
   #takeIdle(): Connection | undefined {

@@ -128,6 +128,7 @@ export class SharedConnection implements ConnectionOwner {
     this.#connection = replacement;
     for (const command of old.takeUnwritten()) replacement.send(command);
     this.#retiring.add(old);
+    this.#used(replacement);
     this.#events.swapped(replacement);
     void old.close('handoff').then(() => this.#retiring.delete(old));
     const bound = Number.isFinite(drainTimeout) ? setTimeout(() => abandon(old, drainTimeout), drainTimeout) : undefined;
@@ -213,11 +214,19 @@ export class SharedConnection implements ConnectionOwner {
   #install(connection: Connection): void {
     this.#connection = connection;
     this.#state = 'ready';
+    this.#used(connection);
     const queued = this.#offline;
     this.#offline = [];
     for (const command of queued) connection.send(command);
     if (queued.length > 0) this.#queueChanged(queued.length);
     this.#events.ready(connection);
+  }
+
+  /** The shared connection is always in use (`db.client.connection.state`). */
+  #used(connection: Connection): void {
+    const { hooks } = this.#options;
+    if (hooks.table.onConnectionStateChange.length === 0) return;
+    hooks.dispatch('onConnectionStateChange', { connectionId: connection.id, server: connection.endpoint, role: connection.role, state: 'used' });
   }
 
   #stopWaiting(): void {

@@ -5,7 +5,7 @@
  * client itself before the server would have closed it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, HandoffError, type Client, type ClientOptions, type Endpoint } from '../../src/index.js';
+import { createClient, HandoffError, type Client, type ClientOptions, type Endpoint, type Hook } from '../../src/index.js';
 import { movingFrame, Simulator, type EndpointType, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient, track } from '../helpers/clients.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -104,6 +104,42 @@ describe('MOVING moves every connection, with zero errors and no lost writes', (
     // Pub/sub kept working on its new connection.
     await direct.publish(channel, 'after');
     await waitFor(() => messages.includes('after'), 'a message after the move');
+  });
+});
+
+describe('connection use across a MOVING', () => {
+  it('idle / used as the hook events tell it matches connections() before, during and after the handoffs', async () => {
+    const states = new Map<number, string>();
+    const hook: Hook = {
+      name: 'use',
+      onConnectionStateChange: (e) => void states.set(e.connectionId, e.state),
+      onConnectionClosed: (e) => void states.delete(e.connectionId),
+    };
+    const recorder = maintenanceRecorder();
+    const client = await onA({ hooks: [hook, recorder], minIdleConns: 2, maintNotifications: { mode: 'enabled' } });
+    await client.subscribe('use:moving', () => undefined);
+    const count = (state: string): number => [...states.values()].filter((s) => s === state).length;
+    const listed = (...roles: string[]): number => client.connections().filter((c) => roles.includes(c.role)).length;
+    // Every open connection is known, in the state it last reported: serving ones used, waiting ones
+    // idle, and a retiring one (closing after its handoff) in whichever it was.
+    const consistent = (): boolean => {
+      const used = count('used');
+      const idle = count('idle');
+      const serving = listed('shared', 'lease', 'pubsub');
+      const waiting = listed('idle', 'handoff');
+      return used + idle === client.connections().length && used >= serving && idle >= waiting && used + idle - serving - waiting === listed('retiring');
+    };
+    await waitFor(consistent, 'consistent before');
+    const moving = sim.moving({ from: [a.id], to: b.id });
+    // Sampled on every handoff step while the replacements come and go.
+    const samples: boolean[] = [];
+    client.addHook({ name: 'sample', onHandoff: () => void samples.push(consistent()) });
+    await waitFor(() => recorder.handoffs('succeeded').length === 4, 'four handoffs');
+    await waitFor(() => client.connections().every((c) => c.endpoint.port === b.port), 'the old connections closed');
+    await waitFor(consistent, 'consistent after');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every(Boolean)).toBe(true);
+    await moving;
   });
 });
 

@@ -20,8 +20,9 @@ describe('hook events', () => {
     const hook = recordingHook();
     await connectedClient({ port: redis.port, hooks: [hook], db: 2, name: 'hooked' });
     // A plain redis-server lacks maintenance notifications: `auto` mode reports that once, during the handshake.
-    expect(hook.calls.map((c) => c.member)).toEqual(['onDial', 'onMaintenanceFallback', 'onHandshake', 'onConnectionCreated']);
-    const [dial, fallback, handshake, created] = hook.calls.map((c) => c.event as Record<string, unknown>);
+    expect(hook.calls.map((c) => c.member)).toEqual(['onDial', 'onMaintenanceFallback', 'onHandshake', 'onConnectionCreated', 'onConnectionStateChange']);
+    const [dial, fallback, handshake, created, state] = hook.calls.map((c) => c.event as Record<string, unknown>);
+    expect(state).toEqual({ connectionId: dial!.connectionId, server: server(), role: 'shared', state: 'used' });
     expect(dial).toMatchObject({ server: server(), tls: false, error: undefined });
     expect(dial!.duration).toBeGreaterThanOrEqual(0);
     expect(fallback).toMatchObject({ server: server(), connectionId: dial!.connectionId });
@@ -80,7 +81,7 @@ describe('hook events', () => {
     await client.set('view-key', 'v1');
     expect(atStart[0]).toEqual({ duration: 0, startTime: expect.any(Number), reply: undefined });
     expect(atEnd[0]).toEqual({
-      name: 'SET', args: ['SET', 'view-key', 'v1'], server: server(), db: 3, retries: 0,
+      name: 'SET', args: ['SET', 'view-key', 'v1'], server: server(), connectionId: client.connections()[0]!.id, db: 3, retries: 0,
       startTime: atStart[0]!.startTime, duration: expect.any(Number), reply: 'OK', error: undefined,
     });
     expect(atEnd[0]!.duration).toBeGreaterThanOrEqual(0);
