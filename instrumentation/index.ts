@@ -1,8 +1,12 @@
 /**
  * `hitless/instrumentation`: hooks that turn the client's events into metrics, spans and logs.
- * MetricsHook, TracingHook, LoggingHook and the Prometheus exporter land in the instrumentation
- * release; today this entry exports the hook contract they are built on, so instrumentation
- * written against it now keeps working.
+ * MetricsHook is here; TracingHook, LoggingHook and the Prometheus exporter follow. It also
+ * exports the hook contract they are built on.
  */
 export { CLIENT_LIBRARY, HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from '../src/hooks/index.js';
 export type * from '../src/hooks/events.js';
+export { describeError, type ErrorCategory, type ErrorDescription } from './errors.js';
+export { DEFAULT_BUCKETS, METRIC_GROUPS, MetricsHook, type MetricGroup, type MetricsHookOptions } from './metrics-hook.js';
+export type { Attributes, MeterLike, MeterProviderLike } from './otel.js';
+export * as semconv from './semconv.js';
+export type { DurationSummary, MetricsSnapshot } from './snapshot.js';

@@ -1,0 +1,373 @@
+/**
+ * MetricsHook: the client's hook events as OpenTelemetry instruments, named and attributed as the
+ * Redis client observability spec v0.2 and the OTel database conventions say, plus the
+ * maintenance measures the spec lacks (under `redis.client.*`), plus an in-process snapshot.
+ *
+ *   const client = createClient({ hooks: [new MetricsHook()] });              // the global MeterProvider
+ *   new MetricsHook({ meterProvider, enabledMetricGroups: ['command', 'resiliency'] });
+ *
+ * Durations are recorded in seconds (events carry milliseconds). Every data point carries
+ * `db.system.name = redis` and `redis.client.library = hitless:<version>`. The connection pool
+ * name (`db.client.connection.pool.name`) is the endpoint a connection is connected to,
+ * `host:port`. Members of disabled groups are not defined at all, so the hook chain never calls
+ * them.
+ */
+import { CLIENT_LIBRARY, type Hook } from '../src/hooks/index.js';
+import type {
+  BatchEvent, CircuitBreakerEvent, CircuitBreakerState, CommandEvent, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionStateEvent,
+  DialEvent, Endpoint, HandoffEvent, HandshakeEvent, NotificationHandledEvent, NotificationReceivedEvent, TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
+} from '../src/hooks/events.js';
+import { describeError } from './errors.js';
+import { globalMeterProvider, type Attributes, type CounterLike, type HistogramLike, type MeterProviderLike, type ObservableResultLike } from './otel.js';
+import * as semconv from './semconv.js';
+import { DurationStats, type MetricsSnapshot } from './snapshot.js';
+
+/** The spec's groups, and `maintenance` for ours. */
+export const METRIC_GROUPS = ['command', 'connection-basic', 'connection-advanced', 'resiliency', 'maintenance'] as const;
+export type MetricGroup = (typeof METRIC_GROUPS)[number];
+
+/** The OTel conventions' advisory buckets for operation durations, in seconds. */
+export const DEFAULT_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+
+export interface MetricsHookOptions {
+  /** Where the instruments come from. Default: the global one of @opentelemetry/api. */
+  meterProvider?: MeterProviderLike;
+  /** Default: every group. */
+  enabledMetricGroups?: readonly MetricGroup[];
+  /** Record operation durations only for these commands (upper case, e.g. `GET`). */
+  includeCommands?: readonly string[];
+  /** Never record operation durations for these commands. */
+  excludeCommands?: readonly string[];
+  /** Histogram bucket boundaries in seconds, for every duration histogram. Default DEFAULT_BUCKETS. */
+  histogramBuckets?: readonly number[];
+}
+
+const METER_NAME = 'hitless';
+const HANDOFF_OUTCOMES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'retried', 'refused']);
+const BREAKER_STATES: readonly CircuitBreakerState[] = ['closed', 'open', 'half-open'];
+
+interface Instruments {
+  operationDuration: HistogramLike;
+  connectionCount: CounterLike;
+  createTime: HistogramLike;
+  relaxedTimeout: CounterLike;
+  handoff: CounterLike;
+  pendingRequests: CounterLike;
+  waitTime: HistogramLike;
+  closed: CounterLike;
+  errors: CounterLike;
+  notifications: CounterLike;
+  notificationDuration: HistogramLike;
+  handoffDuration: HistogramLike;
+  handoffOutcomes: CounterLike;
+}
+
+export class MetricsHook implements Hook {
+  readonly name = 'MetricsHook';
+  readonly groups: ReadonlySet<MetricGroup>;
+  // Members, defined in the constructor only for the enabled groups.
+  readonly onCommandStart?: (event: CommandEvent) => undefined;
+  readonly onCommandEnd?: (event: CommandEvent) => void;
+  readonly onBatchEnd?: (event: BatchEvent) => void;
+  readonly onDial?: (event: DialEvent) => void;
+  readonly onHandshake?: (event: HandshakeEvent) => void;
+  readonly onConnectionStateChange?: (event: ConnectionStateEvent) => void;
+  readonly onConnectionClosed?: (event: ConnectionClosedEvent) => void;
+  readonly onConnectionAcquire?: (event: ConnectionAcquireEvent) => void;
+  readonly onNotificationReceived?: (event: NotificationReceivedEvent) => void;
+  readonly onNotificationHandled?: (event: NotificationHandledEvent) => void;
+  readonly onTimeoutRelaxed?: (event: TimeoutRelaxedEvent) => void;
+  readonly onTimeoutUnrelaxed?: (event: TimeoutUnrelaxedEvent) => void;
+  readonly onHandoff?: (event: HandoffEvent) => void;
+  readonly onCircuitBreakerStateChange?: (event: CircuitBreakerEvent) => void;
+
+  readonly #i: Instruments;
+  readonly #include: ReadonlySet<string> | undefined;
+  readonly #exclude: ReadonlySet<string>;
+  /** Attributes of successful operations, per server, db and command (built once, reused). */
+  readonly #operationAttributes = new Map<Endpoint, Map<number, Map<string, Attributes>>>();
+  /** Each open connection's reported state and the attributes it was counted with. */
+  readonly #connections = new Map<number, { state: string; attributes: Attributes }>();
+  readonly #dialTimes = new Map<number, number>();
+  readonly #breakers = new Map<string, CircuitBreakerState>();
+  // The snapshot.
+  readonly #notificationCounts = new Map<string, number>();
+  readonly #processingTimes = new Map<string, DurationStats>();
+  readonly #errorCounts = new Map<string, number>();
+  readonly #handoffCounts = { succeeded: 0, failed: 0, retried: 0, refused: 0 };
+
+  constructor(options: MetricsHookOptions = {}) {
+    this.groups = new Set(validGroups(options.enabledMetricGroups));
+    const buckets = validBuckets(options.histogramBuckets);
+    this.#include = options.includeCommands === undefined ? undefined : new Set(options.includeCommands.map((c) => c.toUpperCase()));
+    this.#exclude = new Set((options.excludeCommands ?? []).map((c) => c.toUpperCase()));
+    const meter = (options.meterProvider ?? globalMeterProvider()).getMeter(METER_NAME, CLIENT_LIBRARY.slice(CLIENT_LIBRARY.indexOf(':') + 1));
+    const histogram = (name: string, description: string): HistogramLike =>
+      meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: [...buckets] } });
+    this.#i = {
+      operationDuration: histogram(semconv.METRIC_DB_CLIENT_OPERATION_DURATION, 'Duration of database client operations'),
+      connectionCount: meter.createUpDownCounter(semconv.METRIC_DB_CLIENT_CONNECTION_COUNT, { description: 'Connections open, by state', unit: '{connection}' }),
+      createTime: histogram(semconv.METRIC_DB_CLIENT_CONNECTION_CREATE_TIME, 'Time it took to create a connection (dial and handshake)'),
+      relaxedTimeout: meter.createUpDownCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_RELAXED_TIMEOUT, {
+        description: 'Connections whose timeouts are relaxed now (+1 relaxed, -1 restored), after a maintenance notification', unit: '{relaxation}',
+      }),
+      handoff: meter.createCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF, { description: 'Connections handed off to another endpoint after MOVING', unit: '1' }),
+      pendingRequests: meter.createUpDownCounter(semconv.METRIC_DB_CLIENT_CONNECTION_PENDING_REQUESTS, { description: 'Commands issued and not answered yet', unit: '{request}' }),
+      waitTime: histogram(semconv.METRIC_DB_CLIENT_CONNECTION_WAIT_TIME, 'Time it took to obtain a connection for exclusive use (a lease)'),
+      closed: meter.createCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_CLOSED, { description: 'Connections closed, by reason', unit: '{connection}' }),
+      errors: meter.createCounter(semconv.METRIC_REDIS_CLIENT_ERRORS, { description: 'Errors seen by the client', unit: '{error}' }),
+      notifications: meter.createCounter(semconv.METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATIONS, { description: 'Maintenance notifications received', unit: '{notification}' }),
+      notificationDuration: histogram(semconv.METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATION_DURATION, 'Time it took to handle a maintenance notification, policies included'),
+      handoffDuration: histogram(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_DURATION, 'Time from a MOVING to the end of its handoff'),
+      handoffOutcomes: meter.createCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_OUTCOMES, { description: 'Handoff outcomes: succeeded, failed, retried, refused', unit: '{handoff}' }),
+    };
+    const on = (group: MetricGroup): boolean => this.groups.has(group);
+    if (on('command') || on('resiliency')) {
+      this.onCommandEnd = (event) => this.#commandEnded(event);
+      this.onBatchEnd = (event) => this.#batchEnded(event);
+    }
+    if (on('connection-advanced')) {
+      this.onCommandStart = () => {
+        this.#pending(1);
+        return undefined;
+      };
+    }
+    if (on('connection-basic') || on('resiliency')) {
+      this.onDial = (event) => this.#dialed(event);
+      this.onHandshake = (event) => this.#handshaken(event);
+    }
+    if (on('connection-basic')) {
+      this.onConnectionStateChange = (event) => this.#stateChanged(event);
+      this.onTimeoutRelaxed = (event) => this.#i.relaxedTimeout.add(1, this.#relaxation(event.server, event.reason));
+      this.onTimeoutUnrelaxed = (event) => this.#i.relaxedTimeout.add(-1, this.#relaxation(event.server, event.reason));
+    }
+    if (on('connection-basic') || on('connection-advanced')) this.onConnectionClosed = (event) => this.#connectionClosed(event);
+    if (on('connection-advanced')) this.onConnectionAcquire = (event) => this.#acquired(event);
+    if (on('resiliency') || on('maintenance')) {
+      this.onNotificationReceived = (event) => this.#notificationReceived(event);
+      this.onNotificationHandled = (event) => this.#notificationHandled(event);
+    }
+    if (on('connection-basic') || on('maintenance')) this.onHandoff = (event) => this.#handoff(event);
+    if (on('maintenance')) {
+      this.onCircuitBreakerStateChange = (event) => void this.#breakers.set(event.endpoint, event.to);
+      meter.createObservableGauge(semconv.METRIC_REDIS_CLIENT_CIRCUIT_BREAKER_STATE, {
+        description: 'Handoff circuit breakers: 1 for the state each endpoint is in, 0 for the others', unit: '1',
+      }).addCallback((result) => this.#observeBreakers(result));
+    }
+  }
+
+  /** The in-process snapshot: notification counts, processing times, error counts, handoff counts. */
+  getMetrics(): MetricsSnapshot {
+    return {
+      notification_counts: Object.fromEntries(this.#notificationCounts),
+      processing_times: Object.fromEntries([...this.#processingTimes].map(([type, stats]) => [type, stats.summary()])),
+      error_counts: Object.fromEntries(this.#errorCounts),
+      handoff_counts: { ...this.#handoffCounts },
+    };
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  #commandEnded(event: CommandEvent): void {
+    if (this.onCommandStart !== undefined) this.#pending(-1);
+    const { error, name } = event;
+    if (error !== undefined) {
+      if (this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(error, event.server, event.retries));
+      if (this.groups.has('command') && this.#measured(name)) {
+        this.#i.operationDuration.record(event.duration / 1000, this.#failedOperation(event, error));
+      }
+      return;
+    }
+    if (!this.groups.has('command') || !this.#measured(name)) return;
+    this.#i.operationDuration.record(event.duration / 1000, this.#operationAttributesOf(event.server, event.db, name, event.retries));
+  }
+
+  #batchEnded(event: BatchEvent): void {
+    const name = event.kind === 'transaction' ? 'MULTI' : 'PIPELINE';
+    if (event.error !== undefined && this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(event.error, event.server, 0));
+    if (!this.groups.has('command') || !this.#measured(name)) return;
+    const attributes: Record<string, string | number | boolean> = { ...this.#operationAttributesOf(event.server, event.db, name, 0), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size };
+    if (event.error !== undefined) Object.assign(attributes, this.#errorFields(event.error));
+    this.#i.operationDuration.record(event.duration / 1000, attributes);
+  }
+
+  #measured(name: string): boolean {
+    return (this.#include === undefined || this.#include.has(name)) && !this.#exclude.has(name);
+  }
+
+  #operationAttributesOf(server: Endpoint, db: number, name: string, retries: number): Attributes {
+    if (retries !== 0) return operationAttributes(server, db, name, retries);
+    let byDb = this.#operationAttributes.get(server);
+    if (byDb === undefined) this.#operationAttributes.set(server, (byDb = new Map()));
+    let byName = byDb.get(db);
+    if (byName === undefined) byDb.set(db, (byName = new Map()));
+    let attributes = byName.get(name);
+    if (attributes === undefined) byName.set(name, (attributes = operationAttributes(server, db, name, 0)));
+    return attributes;
+  }
+
+  #failedOperation(event: CommandEvent, error: Error): Attributes {
+    return { ...operationAttributes(event.server, event.db, event.name, event.retries), ...this.#errorFields(error) };
+  }
+
+  #errorFields(error: Error): Attributes {
+    const description = describeError(error);
+    const fields: Record<string, string> = {
+      [semconv.ATTR_ERROR_TYPE]: description.type, [semconv.ATTR_REDIS_CLIENT_ERRORS_CATEGORY]: description.category,
+    };
+    if (description.statusCode !== undefined) fields[semconv.ATTR_DB_RESPONSE_STATUS_CODE] = description.statusCode;
+    return fields;
+  }
+
+  #errorAttributes(error: Error, server: Endpoint | undefined, retries: number): Attributes {
+    const description = describeError(error);
+    return {
+      ...common(),
+      ...(server === undefined ? {} : serverAttributes(server)),
+      ...this.#errorFields(error),
+      [semconv.ATTR_REDIS_CLIENT_ERRORS_INTERNAL]: description.internal,
+      [semconv.ATTR_REDIS_CLIENT_OPERATION_RETRY_ATTEMPTS]: retries,
+    };
+  }
+
+  #pending(delta: number): void {
+    this.#i.pendingRequests.add(delta, COMMON);
+  }
+
+  // ---- connections ---------------------------------------------------------------------------
+
+  #dialed(event: DialEvent): void {
+    if (event.error !== undefined) {
+      if (this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(event.error, event.server, 0));
+      return;
+    }
+    this.#dialTimes.set(event.connectionId, event.duration);
+  }
+
+  #handshaken(event: HandshakeEvent): void {
+    const dial = this.#dialTimes.get(event.connectionId);
+    this.#dialTimes.delete(event.connectionId);
+    if (event.error !== undefined) {
+      if (this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(event.error, event.server, 0));
+      return;
+    }
+    if (this.groups.has('connection-basic')) this.#i.createTime.record(((dial ?? 0) + event.duration) / 1000, poolAttributes(event.server));
+  }
+
+  #stateChanged(event: ConnectionStateEvent): void {
+    const known = this.#connections.get(event.connectionId);
+    if (known?.state === event.state) return;
+    if (known !== undefined) this.#i.connectionCount.add(-1, known.attributes);
+    const attributes: Attributes = {
+      ...poolAttributes(event.server),
+      [semconv.ATTR_DB_CLIENT_CONNECTION_STATE]: event.state,
+      [semconv.ATTR_REDIS_CLIENT_CONNECTION_PUBSUB]: event.role === 'pubsub',
+    };
+    this.#connections.set(event.connectionId, { state: event.state, attributes });
+    this.#i.connectionCount.add(1, attributes);
+  }
+
+  #connectionClosed(event: ConnectionClosedEvent): void {
+    const known = this.#connections.get(event.connectionId);
+    if (known !== undefined) {
+      this.#connections.delete(event.connectionId);
+      this.#i.connectionCount.add(-1, known.attributes);
+    }
+    if (!this.groups.has('connection-advanced')) return;
+    const attributes: Record<string, string | number | boolean> = {
+      ...poolAttributes(event.server), [semconv.ATTR_REDIS_CLIENT_CONNECTION_CLOSE_REASON]: event.reason,
+    };
+    if (event.error !== undefined) Object.assign(attributes, this.#errorFields(event.error));
+    this.#i.closed.add(1, attributes);
+  }
+
+  #acquired(event: ConnectionAcquireEvent): void {
+    this.#i.waitTime.record(event.duration / 1000, event.server === undefined ? COMMON : poolAttributes(event.server));
+    if (event.error !== undefined && this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(event.error, undefined, 0));
+  }
+
+  // ---- maintenance ---------------------------------------------------------------------------
+
+  #notificationReceived(event: NotificationReceivedEvent): void {
+    this.#notificationCounts.set(event.type, (this.#notificationCounts.get(event.type) ?? 0) + 1);
+    if (!this.groups.has('resiliency')) return;
+    this.#i.notifications.add(1, { ...common(), ...serverAttributes(event.server), [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: event.type });
+  }
+
+  #notificationHandled(event: NotificationHandledEvent): void {
+    let stats = this.#processingTimes.get(event.type);
+    if (stats === undefined) this.#processingTimes.set(event.type, (stats = new DurationStats()));
+    stats.add(event.duration);
+    if (event.outcome === 'invalid' || event.outcome === 'failed') this.#errorCounts.set(event.type, (this.#errorCounts.get(event.type) ?? 0) + 1);
+    if (!this.groups.has('maintenance')) return;
+    this.#i.notificationDuration.record(event.duration / 1000, {
+      ...common(), ...serverAttributes(event.server),
+      [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: event.type, [semconv.ATTR_REDIS_CLIENT_MAINTENANCE_OUTCOME]: event.outcome,
+    });
+  }
+
+  #relaxation(server: Endpoint, reason: string): Attributes {
+    return { ...poolAttributes(server), [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: reason };
+  }
+
+  #handoff(event: HandoffEvent): void {
+    if (!HANDOFF_OUTCOMES.has(event.stage)) return;
+    const outcome = event.stage as keyof MetricsSnapshot['handoff_counts'];
+    this.#handoffCounts[outcome]++;
+    if (outcome === 'succeeded' && this.groups.has('connection-basic')) this.#i.handoff.add(1, poolAttributes(event.from));
+    if (!this.groups.has('maintenance')) return;
+    const attributes = { ...poolAttributes(event.from), [semconv.ATTR_REDIS_CLIENT_HANDOFF_OUTCOME]: outcome };
+    this.#i.handoffOutcomes.add(1, attributes);
+    if (outcome === 'succeeded' || outcome === 'failed') this.#i.handoffDuration.record(event.duration / 1000, attributes);
+  }
+
+  #observeBreakers(result: ObservableResultLike): void {
+    for (const [endpoint, current] of this.#breakers) {
+      for (const state of BREAKER_STATES) {
+        result.observe(state === current ? 1 : 0, {
+          ...common(), [semconv.ATTR_REDIS_CLIENT_CIRCUIT_BREAKER_ENDPOINT]: endpoint, [semconv.ATTR_REDIS_CLIENT_CIRCUIT_BREAKER_STATE]: state,
+        });
+      }
+    }
+  }
+}
+
+/** What every data point carries. */
+const COMMON: Attributes = Object.freeze({ [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_REDIS_CLIENT_LIBRARY]: CLIENT_LIBRARY });
+
+function common(): Attributes {
+  return COMMON;
+}
+
+function serverAttributes(server: Endpoint): Attributes {
+  return { [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port };
+}
+
+function poolAttributes(server: Endpoint): Attributes {
+  return { ...COMMON, ...serverAttributes(server), [semconv.ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: `${server.host}:${server.port}` };
+}
+
+function operationAttributes(server: Endpoint, db: number, name: string, retries: number): Attributes {
+  return {
+    ...COMMON, ...serverAttributes(server),
+    [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(db), [semconv.ATTR_REDIS_CLIENT_OPERATION_RETRY_ATTEMPTS]: retries,
+  };
+}
+
+function validGroups(groups: readonly MetricGroup[] | undefined): readonly MetricGroup[] {
+  if (groups === undefined) return METRIC_GROUPS;
+  if (!Array.isArray(groups)) throw new TypeError(`MetricsHook: enabledMetricGroups must be an array of ${METRIC_GROUPS.join(', ')}`);
+  for (const group of groups) {
+    if (!(METRIC_GROUPS as readonly string[]).includes(group)) {
+      throw new TypeError(`MetricsHook: unknown metric group ${JSON.stringify(group)} (expected one of ${METRIC_GROUPS.join(', ')})`);
+    }
+  }
+  return groups;
+}
+
+function validBuckets(buckets: readonly number[] | undefined): readonly number[] {
+  if (buckets === undefined) return DEFAULT_BUCKETS;
+  const ok = Array.isArray(buckets) && buckets.length > 0 && buckets.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]!));
+  if (!ok) throw new TypeError(`MetricsHook: histogramBuckets must be increasing positive seconds, got ${JSON.stringify(buckets)}`);
+  return buckets;
+}
