@@ -1,11 +1,12 @@
 /**
  * `hitless/instrumentation`: hooks that turn the client's events into metrics, spans and logs.
- * MetricsHook is here; TracingHook, LoggingHook and the Prometheus exporter follow. It also
+ * MetricsHook and LoggingHook are here; TracingHook and the Prometheus exporter follow. It also
  * exports the hook contract they are built on.
  */
 export { CLIENT_LIBRARY, HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from '../src/hooks/index.js';
 export type * from '../src/hooks/events.js';
 export { describeError, type ErrorCategory, type ErrorDescription } from './errors.js';
+export { LOG_LEVELS, LoggingHook, type LoggerLike, type LoggingHookOptions, type LogLevel } from './logging-hook.js';
 export { DEFAULT_BUCKETS, METRIC_GROUPS, MetricsHook, type MetricGroup, type MetricsHookOptions } from './metrics-hook.js';
 export type { Attributes, MeterLike, MeterProviderLike } from './otel.js';
 export * as semconv from './semconv.js';
