@@ -1,6 +1,6 @@
 /**
  * `hitless/instrumentation`: hooks that turn the client's events into metrics, spans and logs.
- * MetricsHook and LoggingHook are here; TracingHook and the Prometheus exporter follow. It also
+ * MetricsHook, TracingHook and LoggingHook are here; the Prometheus exporter follows. It also
  * exports the hook contract they are built on.
  */
 export { CLIENT_LIBRARY, HOOK_MEMBERS, REDACTED, type Hook, type HookMember } from '../src/hooks/index.js';
@@ -11,3 +11,6 @@ export { DEFAULT_BUCKETS, METRIC_GROUPS, MetricsHook, type MetricGroup, type Met
 export type { Attributes, MeterLike, MeterProviderLike } from './otel.js';
 export * as semconv from './semconv.js';
 export type { DurationSummary, MetricsSnapshot } from './snapshot.js';
+export {
+  ATTR_DB_QUERY_TEXT, sanitise, TracingHook, type SpanLike, type TracerLike, type TracerProviderLike, type TracingHookOptions,
+} from './tracing-hook.js';
