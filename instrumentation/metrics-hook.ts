@@ -18,6 +18,7 @@ import type {
   DialEvent, Endpoint, HandoffEvent, HandshakeEvent, NotificationHandledEvent, NotificationReceivedEvent, TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
 } from '../src/hooks/events.js';
 import { describeError } from './errors.js';
+import { INSTRUMENTS, otelBackend, type MetricsBackend } from './instruments.js';
 import { globalMeterProvider, type Attributes, type CounterLike, type HistogramLike, type MeterProviderLike, type ObservableResultLike } from './otel.js';
 import * as semconv from './semconv.js';
 import { DurationStats, type MetricsSnapshot } from './snapshot.js';
@@ -32,6 +33,11 @@ export const DEFAULT_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1
 export interface MetricsHookOptions {
   /** Where the instruments come from. Default: the global one of @opentelemetry/api. */
   meterProvider?: MeterProviderLike;
+  /**
+   * Another home for the same instruments (e.g. prom-client, see createPrometheusMetrics);
+   * replaces `meterProvider`.
+   */
+  backend?: MetricsBackend;
   /** Default: every group. */
   enabledMetricGroups?: readonly MetricGroup[];
   /** Record operation durations only for these commands (upper case, e.g. `GET`). */
@@ -42,7 +48,6 @@ export interface MetricsHookOptions {
   histogramBuckets?: readonly number[];
 }
 
-const METER_NAME = 'hitless';
 const HANDOFF_OUTCOMES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'retried', 'refused']);
 const BREAKER_STATES: readonly CircuitBreakerState[] = ['closed', 'open', 'half-open'];
 
@@ -84,8 +89,8 @@ export class MetricsHook implements Hook {
   readonly #i: Instruments;
   readonly #include: ReadonlySet<string> | undefined;
   readonly #exclude: ReadonlySet<string>;
-  /** Attributes of successful operations, per server, db and command (built once, reused). */
-  readonly #operationAttributes = new Map<Endpoint, Map<number, Map<string, Attributes>>>();
+  /** Where successful operations are recorded, per server, db and command (made once, reused). */
+  readonly #operations = new Map<Endpoint, Map<number, Map<string, (seconds: number) => void>>>();
   /** Each open connection's reported state and the attributes it was counted with. */
   readonly #connections = new Map<number, { state: string; attributes: Attributes }>();
   readonly #dialTimes = new Map<number, number>();
@@ -101,25 +106,22 @@ export class MetricsHook implements Hook {
     const buckets = validBuckets(options.histogramBuckets);
     this.#include = options.includeCommands === undefined ? undefined : new Set(options.includeCommands.map((c) => c.toUpperCase()));
     this.#exclude = new Set((options.excludeCommands ?? []).map((c) => c.toUpperCase()));
-    const meter = (options.meterProvider ?? globalMeterProvider()).getMeter(METER_NAME, CLIENT_LIBRARY.slice(CLIENT_LIBRARY.indexOf(':') + 1));
-    const histogram = (name: string, description: string): HistogramLike =>
-      meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: [...buckets] } });
+    const backend = options.backend ?? otelBackend(options.meterProvider ?? globalMeterProvider(), CLIENT_LIBRARY.slice(CLIENT_LIBRARY.indexOf(':') + 1));
+    const histogram = (spec: (typeof INSTRUMENTS)[keyof typeof INSTRUMENTS]): HistogramLike => backend.histogram(spec, buckets);
     this.#i = {
-      operationDuration: histogram(semconv.METRIC_DB_CLIENT_OPERATION_DURATION, 'Duration of database client operations'),
-      connectionCount: meter.createUpDownCounter(semconv.METRIC_DB_CLIENT_CONNECTION_COUNT, { description: 'Connections open, by state', unit: '{connection}' }),
-      createTime: histogram(semconv.METRIC_DB_CLIENT_CONNECTION_CREATE_TIME, 'Time it took to create a connection (dial and handshake)'),
-      relaxedTimeout: meter.createUpDownCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_RELAXED_TIMEOUT, {
-        description: 'Connections whose timeouts are relaxed now (+1 relaxed, -1 restored), after a maintenance notification', unit: '{relaxation}',
-      }),
-      handoff: meter.createCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF, { description: 'Connections handed off to another endpoint after MOVING', unit: '1' }),
-      pendingRequests: meter.createUpDownCounter(semconv.METRIC_DB_CLIENT_CONNECTION_PENDING_REQUESTS, { description: 'Commands issued and not answered yet', unit: '{request}' }),
-      waitTime: histogram(semconv.METRIC_DB_CLIENT_CONNECTION_WAIT_TIME, 'Time it took to obtain a connection for exclusive use (a lease)'),
-      closed: meter.createCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_CLOSED, { description: 'Connections closed, by reason', unit: '{connection}' }),
-      errors: meter.createCounter(semconv.METRIC_REDIS_CLIENT_ERRORS, { description: 'Errors seen by the client', unit: '{error}' }),
-      notifications: meter.createCounter(semconv.METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATIONS, { description: 'Maintenance notifications received', unit: '{notification}' }),
-      notificationDuration: histogram(semconv.METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATION_DURATION, 'Time it took to handle a maintenance notification, policies included'),
-      handoffDuration: histogram(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_DURATION, 'Time from a MOVING to the end of its handoff'),
-      handoffOutcomes: meter.createCounter(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_OUTCOMES, { description: 'Handoff outcomes: succeeded, failed, retried, refused', unit: '{handoff}' }),
+      operationDuration: histogram(INSTRUMENTS.operationDuration),
+      connectionCount: backend.upDownCounter(INSTRUMENTS.connectionCount),
+      createTime: histogram(INSTRUMENTS.createTime),
+      relaxedTimeout: backend.upDownCounter(INSTRUMENTS.relaxedTimeout),
+      handoff: backend.counter(INSTRUMENTS.handoff),
+      pendingRequests: backend.upDownCounter(INSTRUMENTS.pendingRequests),
+      waitTime: histogram(INSTRUMENTS.waitTime),
+      closed: backend.counter(INSTRUMENTS.closed),
+      errors: backend.counter(INSTRUMENTS.errors),
+      notifications: backend.counter(INSTRUMENTS.notifications),
+      notificationDuration: histogram(INSTRUMENTS.notificationDuration),
+      handoffDuration: histogram(INSTRUMENTS.handoffDuration),
+      handoffOutcomes: backend.counter(INSTRUMENTS.handoffOutcomes),
     };
     const on = (group: MetricGroup): boolean => this.groups.has(group);
     if (on('command') || on('resiliency')) {
@@ -150,9 +152,7 @@ export class MetricsHook implements Hook {
     if (on('connection-basic') || on('maintenance')) this.onHandoff = (event) => this.#handoff(event);
     if (on('maintenance')) {
       this.onCircuitBreakerStateChange = (event) => void this.#breakers.set(event.endpoint, event.to);
-      meter.createObservableGauge(semconv.METRIC_REDIS_CLIENT_CIRCUIT_BREAKER_STATE, {
-        description: 'Handoff circuit breakers: 1 for the state each endpoint is in, 0 for the others', unit: '1',
-      }).addCallback((result) => this.#observeBreakers(result));
+      backend.observableGauge(INSTRUMENTS.breakerState, (result) => this.#observeBreakers(result));
     }
   }
 
@@ -179,14 +179,16 @@ export class MetricsHook implements Hook {
       return;
     }
     if (!this.groups.has('command') || !this.#measured(name)) return;
-    this.#i.operationDuration.record(event.duration / 1000, this.#operationAttributesOf(event.server, event.db, name, event.retries));
+    const { retries } = event;
+    if (retries === 0) this.#operationRecorder(event.server, event.db, name)(event.duration / 1000);
+    else this.#i.operationDuration.record(event.duration / 1000, operationAttributes(event.server, event.db, name, retries));
   }
 
   #batchEnded(event: BatchEvent): void {
     const name = event.kind === 'transaction' ? 'MULTI' : 'PIPELINE';
     if (event.error !== undefined && this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(event.error, event.server, 0));
     if (!this.groups.has('command') || !this.#measured(name)) return;
-    const attributes: Record<string, string | number | boolean> = { ...this.#operationAttributesOf(event.server, event.db, name, 0), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size };
+    const attributes: Record<string, string | number | boolean> = { ...operationAttributes(event.server, event.db, name, 0), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size };
     if (event.error !== undefined) Object.assign(attributes, this.#errorFields(event.error));
     this.#i.operationDuration.record(event.duration / 1000, attributes);
   }
@@ -195,15 +197,19 @@ export class MetricsHook implements Hook {
     return (this.#include === undefined || this.#include.has(name)) && !this.#exclude.has(name);
   }
 
-  #operationAttributesOf(server: Endpoint, db: number, name: string, retries: number): Attributes {
-    if (retries !== 0) return operationAttributes(server, db, name, retries);
-    let byDb = this.#operationAttributes.get(server);
-    if (byDb === undefined) this.#operationAttributes.set(server, (byDb = new Map()));
+  #operationRecorder(server: Endpoint, db: number, name: string): (seconds: number) => void {
+    let byDb = this.#operations.get(server);
+    if (byDb === undefined) this.#operations.set(server, (byDb = new Map()));
     let byName = byDb.get(db);
     if (byName === undefined) byDb.set(db, (byName = new Map()));
-    let attributes = byName.get(name);
-    if (attributes === undefined) byName.set(name, (attributes = operationAttributes(server, db, name, 0)));
-    return attributes;
+    let record = byName.get(name);
+    if (record === undefined) {
+      const attributes = operationAttributes(server, db, name, 0);
+      const histogram = this.#i.operationDuration;
+      record = histogram.bind?.(attributes) ?? ((seconds) => histogram.record(seconds, attributes));
+      byName.set(name, record);
+    }
+    return record;
   }
 
   #failedOperation(event: CommandEvent, error: Error): Attributes {

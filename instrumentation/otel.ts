@@ -15,6 +15,8 @@ export interface CounterLike {
 
 export interface HistogramLike {
   record(value: number, attributes?: Attributes): void;
+  /** A recorder for one attribute set, when the backend can find that series once instead of per value. */
+  bind?(attributes: Attributes): (value: number) => void;
 }
 
 export interface ObservableResultLike {

@@ -4,7 +4,8 @@
  * what the simulator delivered, relaxed_timeout is back to 0, and getMetrics() agrees.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsHook, semconv } from '../../instrumentation/index.js';
+import { Registry } from 'prom-client';
+import { createPrometheusMetrics, MetricsHook, semconv } from '../../instrumentation/index.js';
 import { CLIENT_LIBRARY } from '../../src/index.js';
 import { movingFrame, Simulator, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient } from '../helpers/clients.js';
@@ -34,9 +35,11 @@ describe('MetricsHook through a maintenance', () => {
   it('counts notifications per type, handoffs per moved connection, relaxations back to 0, and no errors', async () => {
     const metrics = testMetrics();
     const hook = new MetricsHook({ meterProvider: metrics.provider });
+    // The same events into prom-client: both pipelines must tell the same story.
+    const registry = new Registry();
     const recorder = maintenanceRecorder();
     const client = await connectedClient({
-      port: a.port, minIdleConns: 2, hooks: [hook, recorder], maintNotifications: { mode: 'enabled', allowedEndpoints: [`127.0.0.0/8`] },
+      port: a.port, minIdleConns: 2, hooks: [hook, createPrometheusMetrics({ registry }), recorder], maintNotifications: { mode: 'enabled', allowedEndpoints: [`127.0.0.0/8`] },
     });
     await waitFor(() => client.connections().length === 3, 'three connections');
     const load = startLoad(client, 20, 'metrics:');
@@ -78,6 +81,18 @@ describe('MetricsHook through a maintenance', () => {
     expect(snapshot.processing_times.MIGRATING!.max).toBeGreaterThanOrEqual(snapshot.processing_times.MIGRATING!.p50);
     expect(snapshot.error_counts).toEqual({ MOVING: 3 });
     expect(snapshot.handoff_counts).toEqual({ succeeded: 3, failed: 0, retried: 0, refused: 3 });
+
+    const prometheus = await registry.getMetricsAsJSON();
+    const promSum = (name: string, labels: Record<string, string> = {}): number =>
+      (prometheus.find((m) => m.name === name)?.values ?? [])
+        .filter((v) => Object.entries(labels).every(([k, value]) => String(v.labels[k]) === value))
+        .reduce((n, v) => n + v.value, 0);
+    for (const type of ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'MOVING']) {
+      expect(promSum('redis_client_maintenance_notifications_total', { redis_client_connection_notification: type })).toBe(await notifications(type));
+    }
+    expect(promSum('redis_client_connection_handoff_total')).toBe(3);
+    expect(promSum('redis_client_connection_relaxed_timeout', { redis_client_connection_notification: 'MIGRATING' })).toBe(0);
+    expect(promSum('redis_client_connection_relaxed_timeout', { redis_client_connection_notification: 'HANDOFF' })).toBe(3);
 
     // Closing ends every window and every connection: the up/down counters are back to 0.
     await client.close();
