@@ -2,33 +2,25 @@
  * Connections that open while a maintenance is under way: the server sends them the notification
  * in progress right after their opt-in, that is, during their handshake, before anyone uses them.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../src/index.js';
-import { Simulator, type NodeInfo } from '../../src/simulator/index.js';
+import { type Simulator, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient } from '../helpers/clients.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useSimulator } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 import { maintenanceRecorder, startLoad } from './support/maintenance.js';
 
-let redis: RedisServer;
+const bed = useSimulator();
 let sim: Simulator;
 let a: NodeInfo;
 let b: NodeInfo;
 
-beforeAll(async () => {
-  redis = await startRedis();
-  const upstream = { host: redis.host, port: redis.port };
-  sim = await Simulator.start({ nodes: [{ upstream }, { upstream }] });
-  [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
+beforeAll(() => {
+  ({ sim, a, b } = bed);
 });
 
 afterEach(async () => {
   await sim.setFaults({ latencyMs: 0 });
-});
-
-afterAll(async () => {
-  await sim?.close();
-  await redis?.stop();
 });
 
 /** The members recorded for one connection, in order. */

@@ -5,34 +5,26 @@
  */
 import { Console } from 'node:console';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LoggingHook, type LoggerLike, type LogLevel } from '../../instrumentation/index.js';
-import { movingFrame, Simulator, type NodeInfo } from '../../src/simulator/index.js';
+import { movingFrame, type Simulator, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient } from '../helpers/clients.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useSimulator } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PASSWORD = 'sekret-Pa55word-for-logs';
 
-let redis: RedisServer;
+const bed = useSimulator({ redis: { password: PASSWORD }, timings: { migrateWaitMs: 100, movingTimeS: 1 } });
 let sim: Simulator;
 let a: NodeInfo;
 let b: NodeInfo;
 
-beforeAll(async () => {
-  redis = await startRedis({ args: ['--requirepass', PASSWORD] });
-  const upstream = { host: redis.host, port: redis.port };
-  sim = await Simulator.start({ nodes: [{ upstream }, { upstream }], timings: { migrateWaitMs: 100, movingTimeS: 1 } });
-  [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
+beforeAll(() => {
+  ({ sim, a, b } = bed);
 });
 
 afterEach(async () => {
   await sim.setFaults({ refuseConnections: false });
-});
-
-afterAll(async () => {
-  await sim?.close();
-  await redis?.stop();
 });
 
 interface Entry {

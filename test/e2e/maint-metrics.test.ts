@@ -3,32 +3,24 @@
  * refused MOVING) on the simulator, read through a real OpenTelemetry SDK: every count equals
  * what the simulator delivered, relaxed_timeout is back to 0, and getMetrics() agrees.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createPrometheusMetrics, MetricsHook, semconv } from '../../instrumentation/index.js';
 import { CLIENT_LIBRARY } from '../../src/index.js';
-import { movingFrame, Simulator, type NodeInfo } from '../../src/simulator/index.js';
+import { movingFrame, type Simulator, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient } from '../helpers/clients.js';
 import { testMetrics } from '../helpers/otel.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useSimulator } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 import { maintenanceRecorder, startLoad } from './support/maintenance.js';
 
-let redis: RedisServer;
+const bed = useSimulator({ timings: { migrateWaitMs: 200, failoverWaitMs: 200, movingTimeS: 1 } });
 let sim: Simulator;
 let a: NodeInfo;
 let b: NodeInfo;
 
-beforeAll(async () => {
-  redis = await startRedis();
-  const upstream = { host: redis.host, port: redis.port };
-  sim = await Simulator.start({ nodes: [{ upstream }, { upstream }], timings: { migrateWaitMs: 200, failoverWaitMs: 200, movingTimeS: 1 } });
-  [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
-});
-
-afterAll(async () => {
-  await sim?.close();
-  await redis?.stop();
+beforeAll(() => {
+  ({ sim, a, b } = bed);
 });
 
 describe('MetricsHook through a maintenance', () => {

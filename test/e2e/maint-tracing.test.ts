@@ -5,38 +5,30 @@
  */
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TracingHook } from '../../instrumentation/index.js';
-import { Simulator, type NodeInfo } from '../../src/simulator/index.js';
+import { type Simulator, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient } from '../helpers/clients.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useSimulator } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PASSWORD = 'trace-Pa55word-never-in-spans';
 
-let redis: RedisServer;
+const bed = useSimulator({ redis: { password: PASSWORD }, timings: { migrateWaitMs: 100, movingTimeS: 1 } });
 let sim: Simulator;
 let a: NodeInfo;
 let b: NodeInfo;
 let exporter: InMemorySpanExporter;
 let provider: NodeTracerProvider;
 
-beforeAll(async () => {
-  redis = await startRedis({ args: ['--requirepass', PASSWORD] });
-  const upstream = { host: redis.host, port: redis.port };
-  sim = await Simulator.start({ nodes: [{ upstream }, { upstream }], timings: { migrateWaitMs: 100, movingTimeS: 1 } });
-  [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
+beforeAll(() => {
+  ({ sim, a, b } = bed);
 });
 
 afterEach(async () => {
   await provider?.shutdown();
   trace.disable();
   context.disable();
-});
-
-afterAll(async () => {
-  await sim?.close();
-  await redis?.stop();
 });
 
 function tracing(options: ConstructorParameters<typeof TracingHook>[0] = {}): TracingHook {

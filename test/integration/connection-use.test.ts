@@ -3,26 +3,16 @@
  * used now (`db.client.connection.count`), how long a lease took (`db.client.connection.wait_time`)
  * and when none came (PoolTimeoutError), which connection a command went to, and the library.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  CLIENT_LIBRARY, createClient, PoolTimeoutError, VERSION, type Client, type ConnectionAcquireEvent, type ConnectionStateEvent, type ConnectionUse, type Hook,
+  CLIENT_LIBRARY, PoolTimeoutError, VERSION, type Client, type ConnectionAcquireEvent, type ConnectionStateEvent, type ConnectionUse, type Hook,
 } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/fixtures.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
-let redis: RedisServer;
-let direct: Client;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  direct = await createClient({ port: redis.port, maintNotifications: { mode: 'disabled' } }).connect();
-});
-
-afterAll(async () => {
-  await direct?.close();
-  await redis?.stop();
-});
+const fixture = useRedis();
 
 /** Keeps what the events say each connection is doing, as a metrics hook would. */
 function useTracker(): Hook & { states: Map<number, ConnectionUse>; acquired: ConnectionAcquireEvent[]; changes: ConnectionStateEvent[]; count(state: ConnectionUse): number } {
@@ -51,7 +41,7 @@ const listed = (client: Client, state: ConnectionUse): number =>
 describe('connection use (idle / used)', () => {
   it('follows the shared connection, leases, their release to the pool and idle refills, matching connections()', async () => {
     const tracker = useTracker();
-    const client = await connectedClient({ port: redis.port, hooks: [tracker], minIdleConns: 2 });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracker], minIdleConns: 2 });
     await waitFor(() => tracker.count('idle') === 2, 'two idle connections reported');
     expect(tracker.count('used')).toBe(1);
     expect(tracker.changes[0]).toMatchObject({ role: 'shared', state: 'used' });
@@ -62,7 +52,7 @@ describe('connection use (idle / used)', () => {
     await waitFor(() => tracker.count('idle') === 2 && tracker.count('used') === 2, 'the lease used, the pool refilled');
     const [lease] = client.connections().filter((c) => c.role === 'lease');
     expect(tracker.states.get(lease!.id)).toBe('used');
-    await direct.lPush('use:list', 'x');
+    await fixture.direct.lPush('use:list', 'x');
     await popped;
     await waitFor(() => tracker.states.get(lease!.id) === 'idle', 'the lease back in the pool');
     for (const state of ['idle', 'used'] as const) expect(tracker.count(state)).toBe(listed(client, state));
@@ -83,18 +73,18 @@ describe('connection use (idle / used)', () => {
 describe('lease acquisition', () => {
   it('reports each lease with the connection and how long it took, without waiting when a slot is free', async () => {
     const tracker = useTracker();
-    const client = await connectedClient({ port: redis.port, hooks: [tracker] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracker] });
     expect(await client.blPop('use:none', 0.01)).toBeNull();
     expect(tracker.acquired).toHaveLength(1);
     const [event] = tracker.acquired;
-    expect(event).toMatchObject({ role: 'lease', waited: false, error: undefined, server: { host: '127.0.0.1', port: redis.port } });
+    expect(event).toMatchObject({ role: 'lease', waited: false, error: undefined, server: { host: '127.0.0.1', port: fixture.server.port } });
     expect(event!.duration).toBeGreaterThanOrEqual(0);
     expect(client.connections().some((c) => c.id === event!.connectionId)).toBe(true);
   });
 
   it('reports the wait under maxActiveConns, and the PoolTimeoutError when no slot frees in time', async () => {
     const tracker = useTracker();
-    const client = await connectedClient({ port: redis.port, hooks: [tracker], maxActiveConns: 2, poolTimeout: 100 });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracker], maxActiveConns: 2, poolTimeout: 100 });
     // The shared connection and one blocking lease fill both slots.
     const holding = client.blPop('use:held', 0);
     await waitFor(() => tracker.acquired.length === 1, 'the first lease');
@@ -104,7 +94,7 @@ describe('lease acquisition', () => {
     expect(tracker.acquired[1]!.duration).toBeGreaterThan(0);
     // A lease that waits and then gets the slot is reported as having waited, with its connection.
     const waiting = client.blPop('use:other', 0.01);
-    await direct.lPush('use:held', 'x');
+    await fixture.direct.lPush('use:held', 'x');
     await holding;
     expect(await waiting).toBeNull();
     expect(tracker.acquired[2]).toMatchObject({ role: 'lease', waited: true, error: undefined });
@@ -116,7 +106,7 @@ describe('command events', () => {
   it('name the connection the command was written to: the shared one, or the lease of a blocking command', async () => {
     const seen: Array<[string, number | undefined]> = [];
     const hook: Hook = { name: 'ids', onCommandEnd: (e) => void seen.push([e.name, e.connectionId]) };
-    const client = await connectedClient({ port: redis.port, hooks: [hook] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [hook] });
     const shared = client.connections()[0]!.id;
     await client.set('use:k', 'v');
     await client.blPop('use:nothing', 0.01);

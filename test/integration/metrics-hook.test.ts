@@ -2,35 +2,25 @@
  * MetricsHook against a real redis-server, read through a real OpenTelemetry SDK: names, units,
  * attributes and exact values after scripted work.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsHook, semconv } from '../../instrumentation/index.js';
-import { CLIENT_LIBRARY, createClient, type Client } from '../../src/index.js';
+import { CLIENT_LIBRARY, createClient } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
 import { testMetrics, type TestMetrics } from '../helpers/otel.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/fixtures.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
-let redis: RedisServer;
-let direct: Client;
+const fixture = useRedis();
 let metrics: TestMetrics;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  direct = await createClient({ port: redis.port, maintNotifications: { mode: 'disabled' } }).connect();
-});
 
 afterEach(async () => {
   await metrics?.shutdown();
 });
 
-afterAll(async () => {
-  await direct?.close();
-  await redis?.stop();
-});
-
 const common = { [semconv.ATTR_DB_SYSTEM_NAME]: 'redis', [semconv.ATTR_REDIS_CLIENT_LIBRARY]: CLIENT_LIBRARY };
 
-async function hooked(options: ConstructorParameters<typeof MetricsHook>[0] = {}, client: Parameters<typeof connectedClient>[0] = { port: redis.port }) {
+async function hooked(options: ConstructorParameters<typeof MetricsHook>[0] = {}, client: Parameters<typeof connectedClient>[0] = { port: fixture.server.port }) {
   metrics = testMetrics();
   const hook = new MetricsHook({ meterProvider: metrics.provider, ...options });
   return { hook, client: await connectedClient({ ...client, hooks: [hook] }) };
@@ -41,7 +31,7 @@ describe('MetricsHook: commands', () => {
     const { client } = await hooked();
     for (let i = 0; i < 5; i++) await client.set(`m:${i}`, 'v');
     await client.get('m:0');
-    const set = { ...common, [semconv.ATTR_DB_OPERATION_NAME]: 'SET', [semconv.ATTR_DB_NAMESPACE]: '0', [semconv.ATTR_SERVER_ADDRESS]: '127.0.0.1', [semconv.ATTR_SERVER_PORT]: redis.port, [semconv.ATTR_REDIS_CLIENT_OPERATION_RETRY_ATTEMPTS]: 0 };
+    const set = { ...common, [semconv.ATTR_DB_OPERATION_NAME]: 'SET', [semconv.ATTR_DB_NAMESPACE]: '0', [semconv.ATTR_SERVER_ADDRESS]: '127.0.0.1', [semconv.ATTR_SERVER_PORT]: fixture.server.port, [semconv.ATTR_REDIS_CLIENT_OPERATION_RETRY_ATTEMPTS]: 0 };
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_OPERATION_DURATION, set)).toBe(5);
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_OPERATION_DURATION, { [semconv.ATTR_DB_OPERATION_NAME]: 'GET' })).toBe(1);
     const metric = (await metrics.collect()).find((m) => m.descriptor.name === semconv.METRIC_DB_CLIENT_OPERATION_DURATION)!;
@@ -52,7 +42,7 @@ describe('MetricsHook: commands', () => {
 
   it('a server error: error.type and db.response.status_code are the prefix, and redis.client.errors counts it', async () => {
     const { client } = await hooked();
-    await direct.set('m:string', 'x');
+    await fixture.direct.set('m:string', 'x');
     await expect(client.lPush('m:string', 'y')).rejects.toMatchObject({ code: 'WRONGTYPE' });
     const failed = { [semconv.ATTR_DB_OPERATION_NAME]: 'LPUSH', [semconv.ATTR_ERROR_TYPE]: 'WRONGTYPE', [semconv.ATTR_DB_RESPONSE_STATUS_CODE]: 'WRONGTYPE' };
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_OPERATION_DURATION, failed)).toBe(1);
@@ -89,18 +79,18 @@ describe('MetricsHook: commands', () => {
 
 describe('MetricsHook: connections', () => {
   it('db.client.connection.count by state follows leases and the pool; create_time once per connection; wait_time per lease', async () => {
-    const { client } = await hooked({}, { port: redis.port, minIdleConns: 1 });
+    const { client } = await hooked({}, { port: fixture.server.port, minIdleConns: 1 });
     const count = (state: string): Promise<number> => metrics.sum(semconv.METRIC_DB_CLIENT_CONNECTION_COUNT, { [semconv.ATTR_DB_CLIENT_CONNECTION_STATE]: state });
     await waitFor(async () => (await count('idle')) === 1, 'one idle connection');
     expect(await count('used')).toBe(1);
     const popped = client.blPop('m:list', 0);
     await waitFor(async () => (await count('used')) === 2, 'the lease used');
-    await direct.lPush('m:list', 'x');
+    await fixture.direct.lPush('m:list', 'x');
     await popped;
     await waitFor(async () => (await count('idle')) === 2 && (await count('used')) === 1, 'the lease back, the refill idle');
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_CONNECTION_CREATE_TIME)).toBe(3);
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_CONNECTION_WAIT_TIME)).toBe(1);
-    const pool = { [semconv.ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: `127.0.0.1:${redis.port}` };
+    const pool = { [semconv.ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: `127.0.0.1:${fixture.server.port}` };
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_CONNECTION_CREATE_TIME, { ...common, ...pool })).toBe(3);
     await client.close();
     expect(await count('idle')).toBe(0);
@@ -126,7 +116,7 @@ describe('MetricsHook: options', () => {
     expect(hook.onCommandStart).toBeUndefined();
     expect(hook.onConnectionStateChange).toBeUndefined();
     expect(hook.onNotificationReceived).toBeDefined();
-    const client = await connectedClient({ port: redis.port, hooks: [hook] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [hook] });
     await client.set('m:g', 'v');
     expect(await metrics.count(semconv.METRIC_DB_CLIENT_OPERATION_DURATION)).toBe(0);
   });
@@ -144,7 +134,7 @@ describe('MetricsHook: options', () => {
     metrics = testMetrics();
     api.setGlobalMeterProvider(metrics.provider);
     try {
-      const client = await connectedClient({ port: redis.port, hooks: [new MetricsHook()] });
+      const client = await connectedClient({ port: fixture.server.port, hooks: [new MetricsHook()] });
       await client.set('m:global', 'v');
       expect(await metrics.count(semconv.METRIC_DB_CLIENT_OPERATION_DURATION, { [semconv.ATTR_DB_OPERATION_NAME]: 'SET' })).toBe(1);
     } finally {

@@ -5,24 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPrometheusMetrics, INSTRUMENTS, prometheusName, serveMetrics } from '../../instrumentation/index.js';
-import { CLIENT_LIBRARY, createClient, type Client } from '../../src/index.js';
+import { CLIENT_LIBRARY } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/fixtures.js';
 
-let redis: RedisServer;
-let direct: Client;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  direct = await createClient({ port: redis.port, maintNotifications: { mode: 'disabled' } }).connect();
-});
-
-afterAll(async () => {
-  await direct?.close();
-  await redis?.stop();
-});
+const fixture = useRedis();
 
 /** The value of the sample `name{…}` whose labels include `labels`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -49,17 +38,17 @@ describe('createPrometheusMetrics', () => {
 
   it('records commands, errors and connections into the registry; promtool accepts the exposition', async () => {
     const registry = new Registry();
-    const client = await connectedClient({ port: redis.port, hooks: [createPrometheusMetrics({ registry })] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [createPrometheusMetrics({ registry })] });
     for (let i = 0; i < 3; i++) await client.set(`p:${i}`, 'v');
-    await direct.set('p:string', 'x');
+    await fixture.direct.set('p:string', 'x');
     await expect(client.lPush('p:string', 'y')).rejects.toMatchObject({ code: 'WRONGTYPE' });
     const text = await registry.metrics();
-    const set = { db_operation_name: 'SET', db_system_name: 'redis', redis_client_library: CLIENT_LIBRARY, server_port: String(redis.port), db_namespace: '0' };
+    const set = { db_operation_name: 'SET', db_system_name: 'redis', redis_client_library: CLIENT_LIBRARY, server_port: String(fixture.server.port), db_namespace: '0' };
     expect(sample(text, 'db_client_operation_duration_seconds_count', set)).toBe(3);
     expect(sample(text, 'db_client_operation_duration_seconds_bucket', { ...set, le: '+Inf' })).toBe(3);
     expect(sample(text, 'db_client_operation_duration_seconds_count', { db_operation_name: 'LPUSH', error_type: 'WRONGTYPE', db_response_status_code: 'WRONGTYPE' })).toBe(1);
     expect(sample(text, 'redis_client_errors_total', { error_type: 'WRONGTYPE', redis_client_errors_category: 'server', redis_client_errors_internal: 'false' })).toBe(1);
-    expect(sample(text, 'db_client_connections', { db_client_connection_state: 'used', db_client_connection_pool_name: `127.0.0.1:${redis.port}` })).toBe(1);
+    expect(sample(text, 'db_client_connections', { db_client_connection_state: 'used', db_client_connection_pool_name: `127.0.0.1:${fixture.server.port}` })).toBe(1);
 
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     if (promtool.error) throw new Error(`promtool is needed for this test (Debian: apt-get install prometheus; npm test installs it as root): ${promtool.error.message}`);
@@ -68,7 +57,7 @@ describe('createPrometheusMetrics', () => {
 
   it('serves the registry at /metrics, and nothing else', async () => {
     const registry = new Registry();
-    const client = await connectedClient({ port: redis.port, hooks: [createPrometheusMetrics({ registry })] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [createPrometheusMetrics({ registry })] });
     await client.ping();
     const server = await serveMetrics({ registry });
     try {

@@ -4,31 +4,20 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler, InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ATTR_DB_QUERY_TEXT, sanitise, semconv, TracingHook } from '../../instrumentation/index.js';
-import { createClient, REDACTED, type Client } from '../../src/index.js';
+import { REDACTED } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/fixtures.js';
 
-let redis: RedisServer;
-let direct: Client;
+const fixture = useRedis();
 let exporter: InMemorySpanExporter;
 let provider: NodeTracerProvider;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  direct = await createClient({ port: redis.port, maintNotifications: { mode: 'disabled' } }).connect();
-});
 
 afterEach(async () => {
   await provider?.shutdown();
   trace.disable();
   context.disable();
-});
-
-afterAll(async () => {
-  await direct?.close();
-  await redis?.stop();
 });
 
 function tracing(options: ConstructorParameters<typeof TracingHook>[0] = {}, sampler?: AlwaysOffSampler): TracingHook {
@@ -42,7 +31,7 @@ const spans = (name?: string) => exporter.getFinishedSpans().filter((s) => name 
 
 describe('TracingHook: command spans', () => {
   it('one CLIENT span per command, named by it, with the semconv attributes, under the caller\'s span', async () => {
-    const client = await connectedClient({ port: redis.port, db: 2, hooks: [tracing()] });
+    const client = await connectedClient({ port: fixture.server.port, db: 2, hooks: [tracing()] });
     const tracer = provider.getTracer('test');
     await tracer.startActiveSpan('caller', async (parent) => {
       await client.set('t:k', 'v');
@@ -53,7 +42,7 @@ describe('TracingHook: command spans', () => {
     expect(set!.kind).toBe(SpanKind.CLIENT);
     expect(set!.attributes).toEqual({
       [semconv.ATTR_DB_SYSTEM_NAME]: 'redis', [semconv.ATTR_DB_OPERATION_NAME]: 'SET', [semconv.ATTR_DB_NAMESPACE]: '2',
-      [semconv.ATTR_SERVER_ADDRESS]: '127.0.0.1', [semconv.ATTR_SERVER_PORT]: redis.port,
+      [semconv.ATTR_SERVER_ADDRESS]: '127.0.0.1', [semconv.ATTR_SERVER_PORT]: fixture.server.port,
     });
     expect(set!.status.code).toBe(SpanStatusCode.UNSET);
     expect(set!.parentSpanContext?.spanId).toBe(spans('caller')[0]!.spanContext().spanId);
@@ -61,8 +50,8 @@ describe('TracingHook: command spans', () => {
   });
 
   it('a failed command: status ERROR, error.type and db.response.status_code from the server\'s prefix', async () => {
-    const client = await connectedClient({ port: redis.port, hooks: [tracing()] });
-    await direct.set('t:string', 'x');
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracing()] });
+    await fixture.direct.set('t:string', 'x');
     await expect(client.lPush('t:string', 'y')).rejects.toMatchObject({ code: 'WRONGTYPE' });
     const [span] = spans('LPUSH');
     expect(span!.status).toMatchObject({ code: SpanStatusCode.ERROR });
@@ -70,7 +59,7 @@ describe('TracingHook: command spans', () => {
   });
 
   it('a pipeline and a transaction are one span each, with db.operation.batch.size', async () => {
-    const client = await connectedClient({ port: redis.port, hooks: [tracing()] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracing()] });
     await client.pipeline().set('t:a', '1').get('t:a').exec();
     await client.multi().incr('t:n').incr('t:n').incr('t:n').exec();
     expect(spans('PIPELINE')[0]!.attributes[semconv.ATTR_DB_OPERATION_BATCH_SIZE]).toBe(2);
@@ -79,7 +68,7 @@ describe('TracingHook: command spans', () => {
   });
 
   it('queryText: the command, its first argument, ? for the rest', async () => {
-    const client = await connectedClient({ port: redis.port, hooks: [tracing({ queryText: true })] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracing({ queryText: true })] });
     await client.set('t:q', 'secret-value', { EX: 10 });
     await client.ping();
     expect(spans('SET')[0]!.attributes[ATTR_DB_QUERY_TEXT]).toBe('SET t:q ? ? ?');
@@ -95,7 +84,7 @@ describe('TracingHook: command spans', () => {
   });
 
   it('the sampler decides: with AlwaysOff nothing is exported', async () => {
-    const client = await connectedClient({ port: redis.port, hooks: [tracing({}, new AlwaysOffSampler())] });
+    const client = await connectedClient({ port: fixture.server.port, hooks: [tracing({}, new AlwaysOffSampler())] });
     await client.set('t:off', 'v');
     expect(spans()).toEqual([]);
   });
