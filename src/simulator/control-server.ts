@@ -4,7 +4,7 @@ import { SimulatorError, badInput } from './errors.js';
 import { faultInjectorRoutes } from './fault-injector-api.js';
 import { proxyApiRoutes } from './proxy-api.js';
 import type { SimulatorControl } from './control.js';
-import type { Reply, Request, Route } from './routes.js';
+import type { Route } from './routes.js';
 import type { HostPort } from './types.js';
 
 /**

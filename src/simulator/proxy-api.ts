@@ -2,7 +2,6 @@ import { badInput } from './errors.js';
 import type { Request, Route } from './routes.js';
 import { validateFrames } from './frames.js';
 import type { SimulatorControl } from './control.js';
-import type { ProxyDefaults } from './types.js';
 
 /**
  * Routes compatible with cae-resp-proxy's control API (v0.1.9 code shapes, which is what
