@@ -67,6 +67,8 @@ export const INSTRUMENTS = {
   handoffOutcomes: spec(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_OUTCOMES, 'counter', '{handoff}', 'Handoff outcomes: succeeded, failed, retried, refused', [
     ...POOL, semconv.ATTR_REDIS_CLIENT_HANDOFF_OUTCOME,
   ]),
+  handoffQueue: spec(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_QUEUE, 'gauge', '{handoff}', 'Handoffs waiting for a worker', COMMON),
+  handoffActive: spec(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_ACTIVE, 'gauge', '{handoff}', 'Handoffs dialling or handshaking now', COMMON),
   breakerState: spec(semconv.METRIC_REDIS_CLIENT_CIRCUIT_BREAKER_STATE, 'gauge', '{state}',
     'Handoff circuit breakers: 1 for the state each endpoint is in, 0 for the others', [
       ...COMMON, semconv.ATTR_REDIS_CLIENT_CIRCUIT_BREAKER_ENDPOINT, semconv.ATTR_REDIS_CLIENT_CIRCUIT_BREAKER_STATE,

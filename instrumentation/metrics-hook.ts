@@ -95,6 +95,9 @@ export class MetricsHook implements Hook {
   readonly #connections = new Map<number, { state: string; attributes: Attributes }>();
   readonly #dialTimes = new Map<number, number>();
   readonly #breakers = new Map<string, CircuitBreakerState>();
+  /** The handoff queue and dials as the latest handoff event reported them (one client per hook). */
+  #handoffQueue = 0;
+  #handoffActive = 0;
   // The snapshot.
   readonly #notificationCounts = new Map<string, number>();
   readonly #processingTimes = new Map<string, DurationStats>();
@@ -153,6 +156,8 @@ export class MetricsHook implements Hook {
     if (on('maintenance')) {
       this.onCircuitBreakerStateChange = (event) => void this.#breakers.set(event.endpoint, event.to);
       backend.observableGauge(INSTRUMENTS.breakerState, (result) => this.#observeBreakers(result));
+      backend.observableGauge(INSTRUMENTS.handoffQueue, (result) => result.observe(this.#handoffQueue, COMMON));
+      backend.observableGauge(INSTRUMENTS.handoffActive, (result) => result.observe(this.#handoffActive, COMMON));
     }
   }
 
@@ -317,6 +322,8 @@ export class MetricsHook implements Hook {
   }
 
   #handoff(event: HandoffEvent): void {
+    this.#handoffQueue = event.queued;
+    this.#handoffActive = event.active;
     if (!HANDOFF_OUTCOMES.has(event.stage)) return;
     const outcome = event.stage as keyof MetricsSnapshot['handoff_counts'];
     this.#handoffCounts[outcome]++;

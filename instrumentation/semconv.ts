@@ -54,5 +54,9 @@ export const METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATION_DURATION = 'redis.clie
 export const METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_DURATION = 'redis.client.connection.handoff.duration';
 /** Handoff steps that end or repeat one: succeeded, failed, retried, refused. */
 export const METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_OUTCOMES = 'redis.client.connection.handoff.outcomes';
+/** Handoffs waiting for a worker (as the latest handoff event reported). */
+export const METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_QUEUE = 'redis.client.connection.handoff.queue';
+/** Handoffs dialling or handshaking now (as the latest handoff event reported). */
+export const METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_ACTIVE = 'redis.client.connection.handoff.active';
 /** 1 for each handoff circuit breaker in the state named by its attribute, 0 for its other states. */
 export const METRIC_REDIS_CLIENT_CIRCUIT_BREAKER_STATE = 'redis.client.circuit_breaker.state';

@@ -189,6 +189,10 @@ export interface HandoffEvent {
   /** The new connection, once there is one. */
   readonly replacementId: number | undefined;
   readonly error: Error | undefined;
+  /** This client's handoffs waiting for a worker when this step was reported. */
+  readonly queued: number;
+  /** This client's handoffs dialling or handshaking when this step was reported (this one too, when it is `started`). */
+  readonly active: number;
 }
 
 export type CircuitBreakerState = 'closed' | 'open' | 'half-open';

@@ -75,6 +75,8 @@ export class HandoffWorker {
   readonly #events: HandoffWorkerEvents;
   readonly #queue: HandoffRequest[] = [];
   readonly #retries = new Set<NodeJS.Timeout>();
+  /** Handoffs between their `started` and their end (or retry). */
+  readonly #dialling = new Set<HandoffRequest>();
   #active = 0;
   #closed = false;
 
@@ -90,8 +92,13 @@ export class HandoffWorker {
     return this.#queue.length;
   }
 
-  /** Handoffs in progress. */
+  /** Handoffs dialling or handshaking now. */
   get active(): number {
+    return this.#dialling.size;
+  }
+
+  /** Workers running (each handles one handoff at a time). */
+  get workers(): number {
     return this.#active;
   }
 
@@ -225,6 +232,8 @@ export class HandoffWorker {
 
   #setStage(request: HandoffRequest, stage: HandoffStage, replacement: Connection | undefined, error: Error | undefined): void {
     request.stage = stage;
+    if (stage === 'started') this.#dialling.add(request);
+    else this.#dialling.delete(request);
     this.#events.stage(request, replacement, error);
   }
 }

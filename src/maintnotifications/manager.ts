@@ -481,6 +481,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     this.#hooks.dispatch('onHandoff', {
       stage, connectionId: connection.id, role: connection.role, from: connection.endpoint, to: request.target, seq: request.seq,
       attempt: request.attempt, duration: performance.now() - request.receivedAt, replacementId: replacement?.id, error,
+      queued: this.#worker?.queued ?? 0, active: this.#worker?.active ?? 0,
     });
   }
 

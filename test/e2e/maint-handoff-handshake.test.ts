@@ -329,6 +329,11 @@ describe('the handoff worker pool', () => {
     expect(recorder.handoffs('queued')).toHaveLength(6);
     expect(most).toBe(2);
     expect(inFlight).toBe(0);
+    // The counts the events carry agree: never more than two dialling, some waiting meanwhile, none at the end.
+    const handoffs = recorder.handoffs();
+    expect(Math.max(...handoffs.map((e) => e.active as number))).toBe(2);
+    expect(Math.max(...handoffs.map((e) => e.queued as number))).toBeGreaterThan(0);
+    expect(handoffs.at(-1)).toMatchObject({ active: 0, queued: 0 });
     expect((await done).closed).toBe(0);
   });
 

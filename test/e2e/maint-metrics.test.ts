@@ -83,6 +83,10 @@ describe('MetricsHook through a maintenance', () => {
       expect(promSum('redis_client_maintenance_notifications_total', { redis_client_connection_notification: type })).toBe(await notifications(type));
     }
     expect(promSum('redis_client_connection_handoff_total')).toBe(3);
+    // Everything handed off: nothing waits or dials any more.
+    expect(promSum('redis_client_connection_handoff_queue')).toBe(0);
+    expect(promSum('redis_client_connection_handoff_active')).toBe(0);
+    expect(await metrics.sum(semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_ACTIVE)).toBe(0);
     expect(promSum('redis_client_connection_relaxed_timeout', { redis_client_connection_notification: 'MIGRATING' })).toBe(0);
     expect(promSum('redis_client_connection_relaxed_timeout', { redis_client_connection_notification: 'HANDOFF' })).toBe(3);
 
