@@ -23,6 +23,8 @@ export interface MetricsBackend {
   upDownCounter(spec: InstrumentSpec): CounterLike;
   histogram(spec: InstrumentSpec, buckets: readonly number[]): HistogramLike;
   observableGauge(spec: InstrumentSpec, callback: (result: ObservableResultLike) => void): void;
+  /** An up/down counter whose value `callback` reports at collection time (counted by the hook, not per change). */
+  observableUpDownCounter(spec: InstrumentSpec, callback: (result: ObservableResultLike) => void): void;
 }
 
 const COMMON = [semconv.ATTR_DB_SYSTEM_NAME, semconv.ATTR_REDIS_CLIENT_LIBRARY];
@@ -83,6 +85,7 @@ export function otelBackend(provider: MeterProviderLike, version: string): Metri
     upDownCounter: (s) => meter.createUpDownCounter(s.name, { description: s.description, unit: s.unit }),
     histogram: (s, buckets) => meter.createHistogram(s.name, { description: s.description, unit: s.unit, advice: { explicitBucketBoundaries: [...buckets] } }),
     observableGauge: (s, callback) => meter.createObservableGauge(s.name, { description: s.description, unit: s.unit }).addCallback(callback),
+    observableUpDownCounter: (s, callback) => meter.createObservableUpDownCounter(s.name, { description: s.description, unit: s.unit }).addCallback(callback),
   };
 }
 

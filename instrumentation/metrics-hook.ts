@@ -57,7 +57,6 @@ interface Instruments {
   createTime: HistogramLike;
   relaxedTimeout: CounterLike;
   handoff: CounterLike;
-  pendingRequests: CounterLike;
   waitTime: HistogramLike;
   closed: CounterLike;
   errors: CounterLike;
@@ -89,8 +88,21 @@ export class MetricsHook implements Hook {
   readonly #i: Instruments;
   readonly #include: ReadonlySet<string> | undefined;
   readonly #exclude: ReadonlySet<string>;
+  // The groups the command path asks about, as fields (a Set lookup per command costs more).
+  readonly #commandGroup: boolean;
+  readonly #resiliencyGroup: boolean;
+  /**
+   * Commands started and ended: pending_requests is their difference, observed at collection
+   * time, so a command costs two increments here instead of two up/down counter updates.
+   */
+  #started = 0;
+  #ended = 0;
   /** Where successful operations are recorded, per server, db and command (made once, reused). */
   readonly #operations = new Map<Endpoint, Map<number, Map<string, (seconds: number) => void>>>();
+  /** The per-command recorders of the (server, db) commands went to last: consecutive commands rarely differ. */
+  #lastServer: Endpoint | undefined;
+  #lastDb = -1;
+  #lastRecorders = new Map<string, (seconds: number) => void>();
   /** Each open connection's reported state and the attributes it was counted with. */
   readonly #connections = new Map<number, { state: string; attributes: Attributes }>();
   readonly #dialTimes = new Map<number, number>();
@@ -117,7 +129,6 @@ export class MetricsHook implements Hook {
       createTime: histogram(INSTRUMENTS.createTime),
       relaxedTimeout: backend.upDownCounter(INSTRUMENTS.relaxedTimeout),
       handoff: backend.counter(INSTRUMENTS.handoff),
-      pendingRequests: backend.upDownCounter(INSTRUMENTS.pendingRequests),
       waitTime: histogram(INSTRUMENTS.waitTime),
       closed: backend.counter(INSTRUMENTS.closed),
       errors: backend.counter(INSTRUMENTS.errors),
@@ -127,15 +138,18 @@ export class MetricsHook implements Hook {
       handoffOutcomes: backend.counter(INSTRUMENTS.handoffOutcomes),
     };
     const on = (group: MetricGroup): boolean => this.groups.has(group);
+    this.#commandGroup = on('command');
+    this.#resiliencyGroup = on('resiliency');
     if (on('command') || on('resiliency')) {
       this.onCommandEnd = (event) => this.#commandEnded(event);
       this.onBatchEnd = (event) => this.#batchEnded(event);
     }
     if (on('connection-advanced')) {
       this.onCommandStart = () => {
-        this.#pending(1);
+        this.#started++;
         return undefined;
       };
+      backend.observableUpDownCounter(INSTRUMENTS.pendingRequests, (result) => result.observe(this.#started - this.#ended, COMMON));
     }
     if (on('connection-basic') || on('resiliency')) {
       this.onDial = (event) => this.#dialed(event);
@@ -173,26 +187,38 @@ export class MetricsHook implements Hook {
 
   // ---- commands ------------------------------------------------------------------------------
 
+  /** The hot path: every command ends here. */
   #commandEnded(event: CommandEvent): void {
-    if (this.onCommandStart !== undefined) this.#pending(-1);
-    const { error, name } = event;
-    if (error !== undefined) {
-      if (this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(error, event.server, event.retries));
-      if (this.groups.has('command') && this.#measured(name)) {
-        this.#i.operationDuration.record(event.duration / 1000, this.#failedOperation(event, error));
-      }
-      return;
+    this.#ended++;
+    const error = event.error;
+    if (error !== undefined) return this.#commandFailed(event, error);
+    if (!this.#commandGroup) return;
+    if (event.retries !== 0) return this.#retriedCommand(event);
+    const server = event.server;
+    const db = event.db;
+    if (server !== this.#lastServer || db !== this.#lastDb) this.#recordersFor(server, db);
+    const name = event.name;
+    const record = this.#lastRecorders.get(name) ?? this.#newRecorder(server, db, name);
+    record(event.duration / 1000);
+  }
+
+  #commandFailed(event: CommandEvent, error: Error): void {
+    if (this.#resiliencyGroup) this.#i.errors.add(1, this.#errorAttributes(error, event.server, event.retries));
+    if (this.#commandGroup && this.#measured(event.name)) {
+      this.#i.operationDuration.record(event.duration / 1000, this.#failedOperation(event, error));
     }
-    if (!this.groups.has('command') || !this.#measured(name)) return;
-    const { retries } = event;
-    if (retries === 0) this.#operationRecorder(event.server, event.db, name)(event.duration / 1000);
-    else this.#i.operationDuration.record(event.duration / 1000, operationAttributes(event.server, event.db, name, retries));
+  }
+
+  /** A command that was moved to another connection before it was written: rare, so not cached. */
+  #retriedCommand(event: CommandEvent): void {
+    if (!this.#measured(event.name)) return;
+    this.#i.operationDuration.record(event.duration / 1000, operationAttributes(event.server, event.db, event.name, event.retries));
   }
 
   #batchEnded(event: BatchEvent): void {
     const name = event.kind === 'transaction' ? 'MULTI' : 'PIPELINE';
-    if (event.error !== undefined && this.groups.has('resiliency')) this.#i.errors.add(1, this.#errorAttributes(event.error, event.server, 0));
-    if (!this.groups.has('command') || !this.#measured(name)) return;
+    if (event.error !== undefined && this.#resiliencyGroup) this.#i.errors.add(1, this.#errorAttributes(event.error, event.server, 0));
+    if (!this.#commandGroup || !this.#measured(name)) return;
     const attributes: Record<string, string | number | boolean> = { ...operationAttributes(event.server, event.db, name, 0), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size };
     if (event.error !== undefined) Object.assign(attributes, this.#errorFields(event.error));
     this.#i.operationDuration.record(event.duration / 1000, attributes);
@@ -202,18 +228,28 @@ export class MetricsHook implements Hook {
     return (this.#include === undefined || this.#include.has(name)) && !this.#exclude.has(name);
   }
 
-  #operationRecorder(server: Endpoint, db: number, name: string): (seconds: number) => void {
+  /** Makes the recorders of (server, db) the current ones. */
+  #recordersFor(server: Endpoint, db: number): void {
     let byDb = this.#operations.get(server);
     if (byDb === undefined) this.#operations.set(server, (byDb = new Map()));
     let byName = byDb.get(db);
     if (byName === undefined) byDb.set(db, (byName = new Map()));
-    let record = byName.get(name);
-    if (record === undefined) {
+    this.#lastServer = server;
+    this.#lastDb = db;
+    this.#lastRecorders = byName;
+  }
+
+  /** The recorder of a command not seen before on the current (server, db); a no-op for an unmeasured one. */
+  #newRecorder(server: Endpoint, db: number, name: string): (seconds: number) => void {
+    let record: (seconds: number) => void;
+    if (!this.#measured(name)) {
+      record = () => {};
+    } else {
       const attributes = operationAttributes(server, db, name, 0);
       const histogram = this.#i.operationDuration;
       record = histogram.bind?.(attributes) ?? ((seconds) => histogram.record(seconds, attributes));
-      byName.set(name, record);
     }
+    this.#lastRecorders.set(name, record);
     return record;
   }
 
@@ -239,10 +275,6 @@ export class MetricsHook implements Hook {
       [semconv.ATTR_REDIS_CLIENT_ERRORS_INTERNAL]: description.internal,
       [semconv.ATTR_REDIS_CLIENT_OPERATION_RETRY_ATTEMPTS]: retries,
     };
-  }
-
-  #pending(delta: number): void {
-    this.#i.pendingRequests.add(delta, COMMON);
   }
 
   // ---- connections ---------------------------------------------------------------------------

@@ -23,7 +23,8 @@ export interface ObservableResultLike {
   observe(value: number, attributes?: Attributes): void;
 }
 
-export interface ObservableGaugeLike {
+/** An observable gauge, counter or up/down counter. */
+export interface ObservableLike {
   addCallback(callback: (result: ObservableResultLike) => void): void;
   removeCallback(callback: (result: ObservableResultLike) => void): void;
 }
@@ -38,7 +39,8 @@ export interface MeterLike {
   createCounter(name: string, options?: InstrumentOptions): CounterLike;
   createUpDownCounter(name: string, options?: InstrumentOptions): CounterLike;
   createHistogram(name: string, options?: InstrumentOptions): HistogramLike;
-  createObservableGauge(name: string, options?: InstrumentOptions): ObservableGaugeLike;
+  createObservableGauge(name: string, options?: InstrumentOptions): ObservableLike;
+  createObservableUpDownCounter(name: string, options?: InstrumentOptions): ObservableLike;
 }
 
 export interface MeterProviderLike {

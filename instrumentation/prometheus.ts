@@ -8,18 +8,18 @@
  *   const client = createClient({ hooks: [createPrometheusMetrics({ registry })] });
  *   const server = await serveMetrics({ registry, port: 9464 });     // GET /metrics
  *
- * The values are aggregated here, not by prom-client (which validates and hashes the labels on
- * every observation): each series is found by the attributes object MetricsHook hands over (one
- * per command name, server and db), so a command costs a map lookup, a bucket search and two
- * additions; the registry reads the totals when it is scraped. prom-client (an optional peer
- * dependency) is loaded only for its global registry, when no `registry` is given.
+ * The values are aggregated in the hook (aggregation.ts), not by prom-client (which validates and
+ * hashes the labels on every observation); the registry reads the totals when it is scraped.
+ * prom-client (an optional peer dependency) is loaded only for its global registry, when no
+ * `registry` is given.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { aggregatingBackend, observeNow, type Aggregated } from './aggregation.js';
 import type { InstrumentSpec, MetricsBackend } from './instruments.js';
 import { MetricsHook, type MetricsHookOptions } from './metrics-hook.js';
-import type { Attributes, CounterLike, HistogramLike, ObservableResultLike } from './otel.js';
+import type { Attributes } from './otel.js';
 
 type Labels = Record<string, string>;
 
@@ -76,106 +76,50 @@ export function prometheusLabel(attribute: string): string {
   return attribute.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
-function labelsOf(attributes: Attributes | undefined): Labels {
+function labelsOf(attributes: Attributes): Labels {
   const labels: Labels = {};
-  if (attributes !== undefined) for (const [key, value] of Object.entries(attributes)) labels[prometheusLabel(key)] = String(value);
+  for (const [key, value] of Object.entries(attributes)) labels[prometheusLabel(key)] = String(value);
   return labels;
 }
 
-const NO_ATTRIBUTES: Attributes = Object.freeze({});
+const TYPES = { counter: 'counter', updown: 'gauge', gauge: 'gauge', histogram: 'histogram' } as const;
 
-/**
- * The series of one metric: found by the attributes object first (the reused ones MetricsHook
- * passes for every command), by the labels' text for a new object with the same labels, so one
- * label set is always one series.
- */
-class Series<T> {
-  readonly #byObject = new WeakMap<Attributes, { labels: Labels; value: T }>();
-  readonly #byLabels = new Map<string, { labels: Labels; value: T }>();
-  readonly #create: () => T;
-
-  constructor(create: () => T) {
-    this.#create = create;
-  }
-
-  of(attributes: Attributes = NO_ATTRIBUTES): T {
-    const known = this.#byObject.get(attributes);
-    if (known !== undefined) return known.value;
-    const labels = labelsOf(attributes);
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-    let entry = this.#byLabels.get(key);
-    if (entry === undefined) this.#byLabels.set(key, (entry = { labels, value: this.#create() }));
-    this.#byObject.set(attributes, entry);
-    return entry.value;
-  }
-
-  entries(): IterableIterator<{ labels: Labels; value: T }> {
-    return this.#byLabels.values();
-  }
-}
-
-interface HistogramValue {
-  readonly counts: Float64Array;
-  sum: number;
-  count: number;
-}
-
-function register(registry: RegistryLike, spec: InstrumentSpec, type: RegisteredMetric['type'], values: () => Sample[]): void {
-  const name = prometheusName(spec);
-  const metric: RegisteredMetric = {
-    name, help: spec.description, type, aggregator: 'sum',
-    get: () => ({ name, help: spec.description, type, values: values(), aggregator: 'sum' }),
-  };
-  (registry.registerMetric as (metric: RegisteredMetric) => void).call(registry, metric);
-}
-
-export function prometheusBackend(registry: RegistryLike): MetricsBackend {
-  const scalar = (spec: InstrumentSpec, type: 'counter' | 'gauge'): CounterLike => {
-    const series = new Series(() => ({ total: 0 }));
-    register(registry, spec, type, () => [...series.entries()].map(({ labels, value }) => ({ labels, value: value.total })));
-    return { add: (value, attributes) => void (series.of(attributes).total += value) };
-  };
-  return {
-    counter: (spec) => scalar(spec, 'counter'),
-    upDownCounter: (spec) => scalar(spec, 'gauge'),
-    histogram(spec, buckets): HistogramLike {
-      const bounds = [...buckets];
-      const series = new Series<HistogramValue>(() => ({ counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 }));
-      const name = prometheusName(spec);
-      register(registry, spec, 'histogram', () => [...series.entries()].flatMap(({ labels, value }) => {
-        const samples: Sample[] = [];
+/** The samples of one aggregated instrument as the registry formats them. */
+function samples(instrument: Aggregated, name: string): Sample[] {
+  switch (instrument.kind) {
+    case 'sum':
+      return [...instrument.series.entries()].map(({ attributes, value }) => ({ labels: labelsOf(attributes), value: value.total }));
+    case 'observed':
+      return observeNow(instrument.observe).map(({ attributes, value }) => ({ labels: labelsOf(attributes), value }));
+    case 'histogram': {
+      const { bounds } = instrument;
+      return [...instrument.series.entries()].flatMap(({ attributes, value }) => {
+        const labels = labelsOf(attributes);
+        const out: Sample[] = [];
         let cumulative = 0;
         for (let i = 0; i <= bounds.length; i++) {
           cumulative += value.counts[i]!;
-          samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: i < bounds.length ? String(bounds[i]) : '+Inf' }, value: cumulative });
+          out.push({ metricName: `${name}_bucket`, labels: { ...labels, le: i < bounds.length ? String(bounds[i]) : '+Inf' }, value: cumulative });
         }
-        samples.push({ metricName: `${name}_sum`, labels, value: value.sum }, { metricName: `${name}_count`, labels, value: value.count });
-        return samples;
-      }));
-      const observe = (h: HistogramValue, value: number): void => {
-        let i = 0;
-        while (i < bounds.length && value > bounds[i]!) i++;
-        h.counts[i]!++;
-        h.sum += value;
-        h.count++;
-      };
-      return {
-        record: (value, attributes) => observe(series.of(attributes), value),
-        bind(attributes) {
-          const h = series.of(attributes);
-          return (value) => observe(h, value);
-        },
-      };
-    },
-    observableGauge(spec, callback) {
-      register(registry, spec, 'gauge', () => {
-        const samples: Sample[] = [];
-        const result: ObservableResultLike = { observe: (value, attributes) => void samples.push({ value, labels: labelsOf(attributes) }) };
-        callback(result);
-        return samples;
+        out.push({ metricName: `${name}_sum`, labels, value: value.sum }, { metricName: `${name}_count`, labels, value: value.count });
+        return out;
       });
-    },
-  };
+    }
+  }
+}
+
+/** MetricsHook's instruments aggregated in the hook (aggregation.ts) and read by `registry` at each scrape. */
+export function prometheusBackend(registry: RegistryLike): MetricsBackend {
+  return aggregatingBackend((instrument) => {
+    const { spec } = instrument;
+    const name = prometheusName(spec);
+    const type = TYPES[spec.kind];
+    const metric: RegisteredMetric = {
+      name, help: spec.description, type, aggregator: 'sum',
+      get: () => ({ name, help: spec.description, type, values: samples(instrument, name), aggregator: 'sum' }),
+    };
+    (registry.registerMetric as (metric: RegisteredMetric) => void).call(registry, metric);
+  });
 }
 
 export interface PrometheusMetricsOptions extends Omit<MetricsHookOptions, 'meterProvider' | 'backend'> {

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createPrometheusMetrics, MetricsHook, semconv } from '../../instrumentation/index.js';
+import { createMetricProducer, createPrometheusMetrics, MetricsHook, semconv } from '../../instrumentation/index.js';
 import { CLIENT_LIBRARY } from '../../src/index.js';
 import { movingFrame, type Simulator, type NodeInfo } from '../../src/simulator/index.js';
 import { connectedClient } from '../helpers/clients.js';
@@ -29,9 +29,13 @@ describe('MetricsHook through a maintenance', () => {
     const hook = new MetricsHook({ meterProvider: metrics.provider });
     // The same events into prom-client: both pipelines must tell the same story.
     const registry = new Registry();
+    // And into the hook-aggregated OTel path, whose data must equal the SDK's.
+    const producer = createMetricProducer();
+    const produced = testMetrics({ metricProducers: [producer] });
     const recorder = maintenanceRecorder();
     const client = await connectedClient({
-      port: a.port, minIdleConns: 2, hooks: [hook, createPrometheusMetrics({ registry }), recorder], maintNotifications: { mode: 'enabled', allowedEndpoints: [`127.0.0.0/8`] },
+      port: a.port, minIdleConns: 2, hooks: [hook, createPrometheusMetrics({ registry }), producer, recorder],
+      maintNotifications: { mode: 'enabled', allowedEndpoints: [`127.0.0.0/8`] },
     });
     await waitFor(() => client.connections().length === 3, 'three connections');
     const load = startLoad(client, 20, 'metrics:');
@@ -90,10 +94,22 @@ describe('MetricsHook through a maintenance', () => {
     expect(promSum('redis_client_connection_relaxed_timeout', { redis_client_connection_notification: 'MIGRATING' })).toBe(0);
     expect(promSum('redis_client_connection_relaxed_timeout', { redis_client_connection_notification: 'HANDOFF' })).toBe(3);
 
+    // Collected together, so that no event lands between the two reads.
+    const [sdkData, producerData] = await Promise.all([metrics.comparable(), produced.comparable()]);
+    expect(producerData).toEqual(sdkData);
+    expect(producerData.map((m) => m.descriptor.name)).toEqual(expect.arrayContaining([
+      semconv.METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATIONS, semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF, semconv.METRIC_REDIS_CLIENT_CONNECTION_RELAXED_TIMEOUT,
+      semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_DURATION, semconv.METRIC_REDIS_CLIENT_MAINTENANCE_NOTIFICATION_DURATION,
+      semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_QUEUE, semconv.METRIC_REDIS_CLIENT_CONNECTION_HANDOFF_OUTCOMES,
+    ]));
+
     // Closing ends every window and every connection: the up/down counters are back to 0.
     await client.close();
     expect(await relaxed('HANDOFF')).toBe(0);
     expect(await metrics.sum(semconv.METRIC_DB_CLIENT_CONNECTION_COUNT)).toBe(0);
+    const [sdkClosed, producerClosed] = await Promise.all([metrics.comparable(), produced.comparable()]);
+    expect(producerClosed).toEqual(sdkClosed);
     await metrics.shutdown();
+    await produced.shutdown();
   });
 });

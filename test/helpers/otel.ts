@@ -3,9 +3,13 @@
  * MetricsHook recorded: sums of counters and up/down counters and histogram counts per attribute
  * filter, read through the SDK's own aggregation.
  */
-import { DataPointType, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, MetricReader, type MetricData, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
 
 class PullReader extends MetricReader {
+  constructor(options?: MetricReaderOptions) {
+    super(options);
+  }
+
   protected async onShutdown(): Promise<void> {}
   protected async onForceFlush(): Promise<void> {}
 }
@@ -22,11 +26,25 @@ export interface TestMetrics {
   count(name: string, filter?: Filter): Promise<number>;
   /** The attribute sets of a metric's data points. */
   attributes(name: string): Promise<Array<Record<string, unknown>>>;
+  /**
+   * Every metric as plain data to compare with another pipeline's: descriptors, types, attributes
+   * and values, without the times, in a fixed order.
+   */
+  comparable(): Promise<ComparableMetric[]>;
   shutdown(): Promise<void>;
 }
 
-export function testMetrics(): TestMetrics {
-  const reader = new PullReader();
+export interface ComparableMetric {
+  descriptor: { name: string; description: string; unit: string; valueType: number };
+  aggregationTemporality: number;
+  dataPointType: number;
+  isMonotonic: boolean | undefined;
+  dataPoints: Array<{ attributes: Record<string, unknown>; value: unknown }>;
+}
+
+/** `metricProducers`: MetricProducers the reader collects besides the provider's own instruments. */
+export function testMetrics(options: Pick<MetricReaderOptions, 'metricProducers'> = {}): TestMetrics {
+  const reader = new PullReader(options);
   const provider = new MeterProvider({ readers: [reader] });
   const collect = async (): Promise<MetricData[]> => {
     const { resourceMetrics, errors } = await reader.collect();
@@ -55,6 +73,20 @@ export function testMetrics(): TestMetrics {
     async attributes(name) {
       const { points: matching } = await points(name);
       return matching.map((p) => p.attributes);
+    },
+    async comparable() {
+      const order = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+      return (await collect())
+        .map((m) => ({
+          descriptor: { name: m.descriptor.name, description: m.descriptor.description, unit: m.descriptor.unit, valueType: m.descriptor.valueType },
+          aggregationTemporality: m.aggregationTemporality,
+          dataPointType: m.dataPointType,
+          isMonotonic: 'isMonotonic' in m ? m.isMonotonic : undefined,
+          dataPoints: (m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>)
+            .map((p) => ({ attributes: p.attributes, value: p.value }))
+            .sort((a, b) => order(JSON.stringify(a.attributes), JSON.stringify(b.attributes))),
+        }))
+        .sort((a, b) => order(a.descriptor.name, b.descriptor.name));
     },
     shutdown: () => provider.shutdown(),
   };
