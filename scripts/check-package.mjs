@@ -10,7 +10,10 @@
 //     file and with `require()` from a .cjs file, both give the same exports, and nothing is printed on
 //     stderr (no ExperimentalWarning, no DeprecationWarning);
 //   - a strict TypeScript consumer (`--strict --module nodenext`, skipLibCheck off, the repo's
-//     typescript) compiles against the shipped types, from ESM (.mts) and from CommonJS (.cts).
+//     typescript) compiles against the shipped types, from ESM (.mts) and from CommonJS (.cts);
+//   - the instrumentation hooks against a real redis-server with each OpenTelemetry line (2.x under every
+//     Node, 3.x under every Node >= 22.15) and prom-client, in their own temp projects
+//     (scripts/check-package-otel.mjs).
 // Each check counts as one test. Ends with "N passed, N failed" (unless HITLESS_QUIET_SUMMARY is set)
 // and writes {passed, failed, checks} to HITLESS_PACKAGE_REPORT when set. Exits 1 on any failure.
 //
@@ -20,6 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkOtelLines } from './check-package-otel.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nodes = [process.execPath];
@@ -48,8 +52,14 @@ function run(cmd, args, cwd, env = {}) {
 }
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'hitless-package-'));
+let installedTarball; // set by main() once the tarball installs into an empty project
 try {
   main();
+  if (installedTarball) {
+    const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+    const withVersions = nodes.map((node) => ({ path: node, version: run(node, ['--version'], tmp).stdout.trim() }));
+    await checkOtelLines({ tarball: installedTarball, tmp, manifest, nodes: withVersions, run, record, clean });
+  }
 } catch (err) {
   record('check-package ran to the end', false, err?.stack ?? String(err));
 } finally {
@@ -87,6 +97,7 @@ function main() {
   writeFileSync(path.join(project, 'package.json'), `${JSON.stringify({ name: 'hitless-consumer', version: '0.0.0', private: true }, null, 2)}\n`);
   const install = run('npm', ['install', '--no-audit', '--no-fund', tarball], project);
   if (!record('install: npm install <tarball> into an empty project', install.ok, tail(`${install.stdout}\n${install.stderr}`))) return;
+  installedTarball = tarball;
 
   const installedDir = path.join(project, 'node_modules', 'hitless');
   const installed = JSON.parse(readFileSync(path.join(installedDir, 'package.json'), 'utf8'));
