@@ -17,8 +17,10 @@ import type {
   BatchEvent, CircuitBreakerEvent, CircuitBreakerState, CommandEvent, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionStateEvent,
   DialEvent, Endpoint, HandoffEvent, HandshakeEvent, NotificationHandledEvent, NotificationReceivedEvent, TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
 } from '../src/hooks/events.js';
+import { NOTIFICATION_TYPES } from '../src/maintnotifications/notification.js';
 import { describeError } from './errors.js';
 import { INSTRUMENTS, otelBackend, type MetricsBackend } from './instruments.js';
+import { OperationCache } from './operation-cache.js';
 import { globalMeterProvider, type Attributes, type CounterLike, type HistogramLike, type MeterProviderLike, type ObservableResultLike } from './otel.js';
 import * as semconv from './semconv.js';
 import { DurationStats, type MetricsSnapshot } from './snapshot.js';
@@ -98,14 +100,12 @@ export class MetricsHook implements Hook {
   #started = 0;
   #ended = 0;
   /** Where successful operations are recorded, per server, db and command (made once, reused). */
-  readonly #operations = new Map<Endpoint, Map<number, Map<string, (seconds: number) => void>>>();
-  /** The per-command recorders of the (server, db) commands went to last: consecutive commands rarely differ. */
-  #lastServer: Endpoint | undefined;
-  #lastDb = -1;
-  #lastRecorders = new Map<string, (seconds: number) => void>();
+  readonly #recorders = new OperationCache((server, db, name) => this.#recorder(server, db, name));
   /** Each open connection's reported state and the attributes it was counted with. */
   readonly #connections = new Map<number, { state: string; attributes: Attributes }>();
   readonly #dialTimes = new Map<number, number>();
+  /** Servers whose rare-event counters exist (see #seed). */
+  readonly #seeded = new Set<string>();
   readonly #breakers = new Map<string, CircuitBreakerState>();
   /** The handoff queue and dials as the latest handoff event reported them (one client per hook). */
   #handoffQueue = 0;
@@ -194,12 +194,7 @@ export class MetricsHook implements Hook {
     if (error !== undefined) return this.#commandFailed(event, error);
     if (!this.#commandGroup) return;
     if (event.retries !== 0) return this.#retriedCommand(event);
-    const server = event.server;
-    const db = event.db;
-    if (server !== this.#lastServer || db !== this.#lastDb) this.#recordersFor(server, db);
-    const name = event.name;
-    const record = this.#lastRecorders.get(name) ?? this.#newRecorder(server, db, name);
-    record(event.duration / 1000);
+    this.#recorders.get(event.server, event.db, event.name)(event.duration / 1000);
   }
 
   #commandFailed(event: CommandEvent, error: Error): void {
@@ -228,29 +223,12 @@ export class MetricsHook implements Hook {
     return (this.#include === undefined || this.#include.has(name)) && !this.#exclude.has(name);
   }
 
-  /** Makes the recorders of (server, db) the current ones. */
-  #recordersFor(server: Endpoint, db: number): void {
-    let byDb = this.#operations.get(server);
-    if (byDb === undefined) this.#operations.set(server, (byDb = new Map()));
-    let byName = byDb.get(db);
-    if (byName === undefined) byDb.set(db, (byName = new Map()));
-    this.#lastServer = server;
-    this.#lastDb = db;
-    this.#lastRecorders = byName;
-  }
-
-  /** The recorder of a command not seen before on the current (server, db); a no-op for an unmeasured one. */
-  #newRecorder(server: Endpoint, db: number, name: string): (seconds: number) => void {
-    let record: (seconds: number) => void;
-    if (!this.#measured(name)) {
-      record = () => {};
-    } else {
-      const attributes = operationAttributes(server, db, name, 0);
-      const histogram = this.#i.operationDuration;
-      record = histogram.bind?.(attributes) ?? ((seconds) => histogram.record(seconds, attributes));
-    }
-    this.#lastRecorders.set(name, record);
-    return record;
+  /** Records one successful operation of a kind, into one attributes object; a no-op for an unmeasured command. */
+  #recorder(server: Endpoint, db: number, name: string): (seconds: number) => void {
+    if (!this.#measured(name)) return () => {};
+    const attributes = operationAttributes(server, db, name, 0);
+    const histogram = this.#i.operationDuration;
+    return histogram.bind?.(attributes) ?? ((seconds) => histogram.record(seconds, attributes));
   }
 
   #failedOperation(event: CommandEvent, error: Error): Attributes {
@@ -295,6 +273,28 @@ export class MetricsHook implements Hook {
       return;
     }
     if (this.groups.has('connection-basic')) this.#i.createTime.record(((dial ?? 0) + event.duration) / 1000, poolAttributes(event.server));
+    this.#seed(event.server);
+  }
+
+  /**
+   * Creates the rare-event counters of a server at 0 when its first connection is up. Prometheus
+   * cannot see the first increment of a series that appears already at 1 (`increase()` of it is
+   * 0), so without this the first notification of each type, the first handoff and the first
+   * failed one would show on no dashboard and fire no alert.
+   */
+  #seed(server: Endpoint): void {
+    const key = `${server.host}:${server.port}`;
+    if (this.#seeded.has(key)) return;
+    this.#seeded.add(key);
+    if (this.groups.has('resiliency')) {
+      for (const type of NOTIFICATION_TYPES) {
+        this.#i.notifications.add(0, { ...common(), ...serverAttributes(server), [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: type });
+      }
+    }
+    if (this.groups.has('connection-basic')) this.#i.handoff.add(0, poolAttributes(server));
+    if (this.groups.has('maintenance')) {
+      for (const outcome of HANDOFF_OUTCOMES) this.#i.handoffOutcomes.add(0, { ...poolAttributes(server), [semconv.ATTR_REDIS_CLIENT_HANDOFF_OUTCOME]: outcome });
+    }
   }
 
   #stateChanged(event: ConnectionStateEvent): void {

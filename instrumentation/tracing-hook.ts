@@ -24,6 +24,7 @@ import type {
   BatchEvent, CommandEvent, Endpoint, HandoffEvent, NotificationHandledEvent, NotificationReceivedEvent, TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
 } from '../src/hooks/events.js';
 import { describeError } from './errors.js';
+import { OperationCache } from './operation-cache.js';
 import type { Attributes } from './otel.js';
 import * as semconv from './semconv.js';
 
@@ -114,12 +115,19 @@ export class TracingHook implements Hook {
     this.onBatchEnd = (event, span) => endWith(span as SpanLike, event.error);
   }
 
+  /**
+   * The span options of every command of one kind, made once: tracers copy the attributes they
+   * are given (sdk-trace sanitises them into a new object before anything else), so one object
+   * can serve every span of its kind.
+   */
+  readonly #commandOptions = new OperationCache((server, db, name): SpanOptionsLike => ({ kind: SPAN_KIND_CLIENT, attributes: commandAttributes(server, db, name) }));
+
   #startCommand(event: CommandEvent): SpanLike {
-    const attributes: Record<string, string | number | boolean> = {
-      ...base(event.server), [semconv.ATTR_DB_OPERATION_NAME]: event.name, [semconv.ATTR_DB_NAMESPACE]: String(event.db),
-    };
-    if (this.#queryText) attributes[ATTR_DB_QUERY_TEXT] = sanitise(event.name, event.args);
-    return this.#tracer.startSpan(event.name, { kind: SPAN_KIND_CLIENT, attributes }, this.#api.context.active());
+    const name = event.name;
+    const options = this.#queryText
+      ? { kind: SPAN_KIND_CLIENT, attributes: { ...commandAttributes(event.server, event.db, name), [ATTR_DB_QUERY_TEXT]: sanitise(name, event.args) } }
+      : this.#commandOptions.get(event.server, event.db, name);
+    return this.#tracer.startSpan(name, options, this.#api.context.active());
   }
 
   #startBatch(event: BatchEvent): SpanLike {
@@ -214,6 +222,13 @@ const ATTR_MAINTENANCE_ENDPOINT = 'redis.client.maintenance.endpoint';
 const ATTR_MAINTENANCE_OUTCOME = 'redis.client.maintenance.outcome';
 const ATTR_MAINTENANCE_DETAIL = 'redis.client.maintenance.detail';
 const ATTR_HANDOFF_TO = 'redis.client.handoff.to';
+
+function commandAttributes(server: Endpoint, db: number, name: string): Attributes {
+  return {
+    [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port,
+    [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(db),
+  };
+}
 
 function base(server: Endpoint): Attributes {
   return { [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port };
