@@ -10,22 +10,30 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export type HitlessModule = typeof import('../src/index.js');
+export type InstrumentationModule = typeof import('../instrumentation/index.js');
 
-/** Compiles src/ with tsc into a cache folder and imports it; `source` imports src/ through tsx instead. */
-export async function loadHitless(source: boolean): Promise<{ module: HitlessModule; from: string }> {
-  if (source) return { module: await import('../src/index.js'), from: 'src/ (TypeScript through tsx)' };
+/** Compiles src/ and instrumentation/ with tsc into a cache folder and imports them; `source` imports the TypeScript through tsx instead. */
+export async function loadHitless(source: boolean): Promise<{ module: HitlessModule; instrumentation: InstrumentationModule; from: string }> {
+  if (source) return { module: await import('../src/index.js'), instrumentation: await import('../instrumentation/index.js'), from: 'src/ (TypeScript through tsx)' };
   const outDir = compileHitless();
-  return { module: (await import(pathToFileURL(`${outDir}/src/index.js`).href)) as HitlessModule, from: 'src/ compiled by tsc (tsconfig.build.json)' };
+  return {
+    module: (await import(pathToFileURL(`${outDir}/src/index.js`).href)) as HitlessModule,
+    instrumentation: (await import(pathToFileURL(`${outDir}/instrumentation/index.js`).href)) as InstrumentationModule,
+    from: 'src/ compiled by tsc (tsconfig.build.json)',
+  };
 }
 
-/** Runs tsc (tsconfig.build.json) into node_modules/.cache/`folder`; returns that folder's path. */
-export function compileHitless(folder = 'hitless-bench'): string {
+/**
+ * Runs tsc (tsconfig.build.json, or `project`, a path from the repository's root) into
+ * node_modules/.cache/`folder`; returns that folder's path.
+ */
+export function compileHitless(folder = 'hitless-bench', project = 'tsconfig.build.json'): string {
   const outDir = `${root}node_modules/.cache/${folder}`;
   rmSync(outDir, { recursive: true, force: true });
   const tsc = `${root}node_modules/typescript/bin/tsc`;
   const run = spawnSync(
     process.execPath,
-    [tsc, '-p', `${root}tsconfig.build.json`, '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false', '--skipLibCheck'],
+    [tsc, '-p', `${root}${project}`, '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false', '--skipLibCheck'],
     { encoding: 'utf8' },
   );
   const entry = `${outDir}/src/index.js`;

@@ -1,8 +1,11 @@
 /**
- * The hook configurations of issue 10's benchmark: none, one hook implementing nothing, one that
- * counts command start/end, and three such counting hooks.
+ * The hook configurations of the benchmark: issue 10's (none, one hook implementing nothing, one
+ * that counts command start/end, three such counting hooks) and issue 17's instrumentation hooks
+ * with real backends (bench/instrumentation-hooks.ts).
  */
+import type * as Instrumentation from '../instrumentation/index.js';
 import type { CommandEvent, Hook } from '../src/index.js';
+import { instrumentationHooks, type InstrumentationHookName } from './instrumentation-hooks.js';
 
 export class CountingHook implements Hook {
   readonly name: string;
@@ -28,6 +31,8 @@ export interface HookVariant {
   hooks: Hook[];
   /** Commands the counting hooks saw (start, end), to show they really ran. */
   counted(): { starts: number; ends: number } | undefined;
+  /** Throws unless the instrumentation hooks recorded at least `commands` commands. */
+  verify?(commands: number): Promise<void>;
 }
 
 function variant(name: string, hooks: Hook[]): HookVariant {
@@ -45,11 +50,37 @@ function variant(name: string, hooks: Hook[]): HookVariant {
   };
 }
 
-export function hookVariants(): HookVariant[] {
-  return [
+function instrumented(name: string, hooks: readonly InstrumentationHookName[], instrumentation: typeof Instrumentation): HookVariant {
+  const made = instrumentationHooks(hooks, instrumentation);
+  return { name, hooks: made.hooks, counted: () => undefined, verify: made.verify };
+}
+
+/** The instrumentation variants' names, as the tables and the targets refer to them. */
+export const INSTRUMENTED = {
+  metricsSdk: 'MetricsHook → OTel SDK',
+  metricsSdkCommand: 'MetricsHook → OTel SDK, command only',
+  metricsProducer: 'MetricsHook as MetricProducer',
+  metricsProm: 'MetricsHook → prom-client',
+  tracing: 'TracingHook, all sampled',
+  all: 'all three (producer, tracing, logging)',
+} as const;
+
+/** `instrumentation`: where the instrumentation hooks come from (the compiled build); without it, issue 10's four only. */
+export function hookVariants(instrumentation?: typeof Instrumentation): HookVariant[] {
+  const variants = [
     variant('no hooks', []),
     variant('empty hook {}', [{}]),
     variant('1 counting hook', [new CountingHook('count-1')]),
     variant('3 counting hooks', [new CountingHook('count-1'), new CountingHook('count-2'), new CountingHook('count-3')]),
+  ];
+  if (instrumentation === undefined) return variants;
+  return [
+    ...variants,
+    instrumented(INSTRUMENTED.metricsSdk, ['metrics-otel'], instrumentation),
+    instrumented(INSTRUMENTED.metricsSdkCommand, ['metrics-otel-command'], instrumentation),
+    instrumented(INSTRUMENTED.metricsProducer, ['metrics-producer'], instrumentation),
+    instrumented(INSTRUMENTED.metricsProm, ['metrics-prom'], instrumentation),
+    instrumented(INSTRUMENTED.tracing, ['tracing'], instrumentation),
+    instrumented(INSTRUMENTED.all, ['metrics-producer', 'tracing', 'logging'], instrumentation),
   ];
 }

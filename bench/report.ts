@@ -43,14 +43,15 @@ for (const workload of ['concurrent', 'latency', 'pipeline'] as const) {
 
 const hooked = results.find((r) => r.hooks);
 if (hooked?.hooks) {
-  out.push(`**Hook overhead**, workload (a) on hitless (median of ${hooked.meta.options.hookRounds} rounds; cost = 1 − median of per-round ratios to "no hooks", min–max of those ratios)\n`);
+  out.push(`**Hook overhead**, workload (a) on hitless (median of ${hooked.meta.options.hookRounds} rounds; cost = 1 − median of per-round ratios to "no hooks" (node-redis + OTel: to plain node-redis), min–max of those ratios)\n`);
   const header = ['hooks', ...nodes.flatMap((n) => [`${n} ops/s`, 'cost'])];
   const rows = Object.keys(hooked.hooks.variants).map((name) => [
     name,
     ...results.flatMap((r) => {
       const v = r.hooks?.variants[name];
       if (!v) return ['–', '–'];
-      const cost = name === 'no hooks' ? '' : `${percent(1 - v.pairedRatio.median)} (${v.pairedRatio.min.toFixed(2)}–${v.pairedRatio.max.toFixed(2)})`;
+      const baseline = v.relativeTo === undefined ? name === 'no hooks' : v.relativeTo === name;
+      const cost = baseline ? '' : `${percent(1 - v.pairedRatio.median)} (${v.pairedRatio.min.toFixed(2)}–${v.pairedRatio.max.toFixed(2)})`;
       return [`${opsPerSecond(v.opsPerSecond.median)} (${opsPerSecond(v.opsPerSecond.min)}–${opsPerSecond(v.opsPerSecond.max)})`, cost];
     }),
   ]);

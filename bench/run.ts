@@ -12,8 +12,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hitless, ioredis, nodeRedis, useHitless, type BenchClient } from './clients.js';
-import { loadHitless } from './compile.js';
-import { hookVariants } from './hook-variants.js';
+import { loadHitless, type InstrumentationModule } from './compile.js';
+import { hookVariants, INSTRUMENTED } from './hook-variants.js';
+import { startNodeRedisProcess } from './node-redis-remote.js';
 import { hasTaskset, pin, startServer, type BenchServer } from './redis-server.js';
 import { heapAfterCommands, pendingCommands, type PendingHeap, type SteadyHeap } from './memory.js';
 import { bytes, opsPerSecond, percent, ratio, summarize, table, type Summary } from './stats.js';
@@ -29,7 +30,9 @@ Runs against one fresh redis-server on a free loopback port (stopped at the end,
   concurrent  (a) 100 concurrent callers, SET then GET of 64 B values
   latency     (b) one caller, each command awaited
   pipeline    (c) explicit pipelines of 1000 GETs
-  hooks       workload (a) on hitless with no hooks / an empty hook / 1 and 3 counting hooks
+  hooks       workload (a) on hitless with no hooks / an empty hook / 1 and 3 counting hooks /
+              MetricsHook (OTel SDK, as a MetricProducer, prom-client) / TracingHook / all three,
+              and node-redis with and without its own OTel metrics (bench/instrumentation-hooks.ts)
   memory      heap after 1M commands (flat?) and heap held by 100k pending commands
 Clients in (a)-(c): hitless, node-redis 6.3.1 (RESP3), ioredis 6, ioredis 6 + enableAutoPipelining.
 Each round runs every client once, in a rotated order; the tables show the median and min-max.
@@ -77,7 +80,8 @@ export interface WorkloadResult {
 
 export interface HookResult {
   ops: number;
-  variants: Record<string, { opsPerSecond: Summary; pairedRatio: Summary; counted?: { starts: number; ends: number } }>;
+  /** `relativeTo`: the variant this one's paired ratios divide by (itself for a baseline). */
+  variants: Record<string, { opsPerSecond: Summary; pairedRatio: Summary; relativeTo?: string; counted?: { starts: number; ends: number } }>;
 }
 
 export interface BenchResult {
@@ -216,54 +220,72 @@ async function runWorkload(name: WorkloadName, clients: BenchClient[], options: 
   return result;
 }
 
-async function runHooks(server: BenchServer, options: Options): Promise<HookResult> {
+async function runHooks(server: BenchServer, options: Options, instrumentation: InstrumentationModule): Promise<HookResult> {
   const ops = options.ops * 2;
-  const variants = hookVariants();
-  console.log(`\nHook overhead, workload (a) on hitless: ${ops} commands per measurement, ${options.hookRounds} rounds`);
+  const variants = hookVariants(instrumentation);
+  console.log(`\nHook overhead, workload (a): ${ops} commands per measurement, ${options.hookRounds} rounds`);
   const clients = await Promise.all(variants.map((v) => hitless(v.name, server, v.hooks)));
-  const run = RUNNERS.concurrent;
-  for (const client of clients) await run(client, ops, `bench:hooks:${client.name}`);
+  // node-redis with and without its own OTel metrics, each in a process of its own (OpenTelemetry.init is process-wide).
+  const peers = [await startNodeRedisProcess(server, false), await startNodeRedisProcess(server, true)];
+  log(`hooks: node-redis runs in two processes of its own, one with OpenTelemetry.init (groups command, connection-basic, connection-advanced, resiliency)`);
+  const measured = [
+    ...clients.map((client, i) => ({ name: variants[i]!.name, base: 0, run: () => RUNNERS.concurrent(client, ops, `bench:hooks:${i}`) })),
+    ...peers.map((peer, j) => ({ name: peer.name, base: clients.length, run: () => peer.concurrent(ops, `bench:hooks:peer:${j}`) })),
+  ];
+  for (const m of measured) await m.run();
   log('hooks: warmed up');
-  const samples = clients.map(() => [] as number[]);
-  const paired = clients.map(() => [] as number[]);
+  const samples = measured.map(() => [] as number[]);
+  const paired = measured.map(() => [] as number[]);
   for (let round = 0; round < options.hookRounds; round++) {
     const values: number[] = [];
-    for (const index of rotate([...clients.keys()], round)) {
-      values[index] = await run(clients[index]!, ops, `bench:hooks:${index}`);
-    }
+    for (const index of rotate([...measured.keys()], round)) values[index] = await measured[index]!.run();
     values.forEach((v, i) => {
       samples[i]!.push(v);
-      paired[i]!.push(v / values[0]!);
+      paired[i]!.push(v / values[measured[i]!.base]!);
     });
-    log(`hooks round ${round + 1}/${options.hookRounds}: ${variants.map((v, i) => `${v.name} ${opsPerSecond(values[i]!)}`).join(', ')} ops/s`);
+    log(`hooks round ${round + 1}/${options.hookRounds}: ${measured.map((m, i) => `${m.name} ${opsPerSecond(values[i]!)}`).join(', ')} ops/s`);
   }
   await Promise.all(clients.map((c) => c.close()));
+  const commands = ops * options.hookRounds;
+  for (const v of variants) await v.verify?.(commands);
+  const recorded = await Promise.all(peers.map((p) => p.close()));
+  if (recorded[1]! < commands) throw new Error(`node-redis's OTel metrics recorded ${recorded[1]} operations, fewer than the ${commands} measured`);
+  log(`hooks: every instrumentation hook (and node-redis's OTel metrics: ${recorded[1]} operations) recorded every measured command`);
   const result: HookResult = { ops, variants: {} };
-  variants.forEach((v, i) => {
-    const counted = v.counted();
-    result.variants[v.name] = { opsPerSecond: summarize(samples[i]!), pairedRatio: summarize(paired[i]!), ...(counted ? { counted } : {}) };
+  measured.forEach((m, i) => {
+    const counted = variants[i]?.counted();
+    result.variants[m.name] = {
+      opsPerSecond: summarize(samples[i]!), pairedRatio: summarize(paired[i]!), relativeTo: measured[m.base]!.name, ...(counted ? { counted } : {}),
+    };
   });
-  const base = result.variants['no hooks']!.opsPerSecond.median;
+  const isBase = (name: string, r: HookResult['variants'][string]): boolean => r.relativeTo === name;
   console.log(
     '\n' +
       table(
-        ['hooks', 'median ops/s', 'min–max', 'spread', 'ratio of medians', 'median paired ratio', 'paired min–max', 'cost'],
-        Object.entries(result.variants).map(([name, r]) => [
-          name,
-          opsPerSecond(r.opsPerSecond.median),
-          range(r.opsPerSecond),
-          percent(r.opsPerSecond.spread, 0).replace('+', '±'),
-          name === 'no hooks' ? '' : ratio(r.opsPerSecond.median / base),
-          name === 'no hooks' ? '' : ratio(r.pairedRatio.median),
-          name === 'no hooks' ? '' : `${r.pairedRatio.min.toFixed(2)}–${r.pairedRatio.max.toFixed(2)}`,
-          name === 'no hooks' ? '' : percent(1 - r.pairedRatio.median),
-        ]),
+        ['hooks', 'median ops/s', 'min–max', 'spread', 'ratio of medians', 'median paired ratio', 'paired min–max', 'cost', 'relative to'],
+        Object.entries(result.variants).map(([name, r]) => {
+          const base = result.variants[r.relativeTo!]!.opsPerSecond.median;
+          return [
+            name,
+            opsPerSecond(r.opsPerSecond.median),
+            range(r.opsPerSecond),
+            percent(r.opsPerSecond.spread, 0).replace('+', '±'),
+            isBase(name, r) ? '' : ratio(r.opsPerSecond.median / base),
+            isBase(name, r) ? '' : ratio(r.pairedRatio.median),
+            isBase(name, r) ? '' : `${r.pairedRatio.min.toFixed(2)}–${r.pairedRatio.max.toFixed(2)}`,
+            isBase(name, r) ? '' : percent(1 - r.pairedRatio.median),
+            isBase(name, r) ? '' : r.relativeTo!,
+          ];
+        }),
       ),
   );
   for (const [name, r] of Object.entries(result.variants)) {
     if (r.counted) log(`hooks: "${name}" counted ${r.counted.starts} starts and ${r.counted.ends} ends`);
   }
-  console.log('Paired ratio: each variant ÷ "no hooks" in the same round (rounds are interleaved, so drift cancels); cost = 1 − its median.');
+  console.log(
+    'Paired ratio: each variant ÷ its baseline ("no hooks" for hitless, plain node-redis for node-redis + OTel) in the same round\n' +
+      '(rounds are interleaved, so drift cancels); cost = 1 − its median. Backends: see bench/instrumentation-hooks.ts.',
+  );
   return result;
 }
 
@@ -337,6 +359,12 @@ function targets(result: BenchResult): void {
     const paired = (name: string): Summary => hooks[name]!.pairedRatio;
     check('hooks: empty hook cost', 1 - paired('empty hook {}').median, 0.01, true, 1 - paired('empty hook {}').max);
     check('hooks: 1 counting hook cost', 1 - paired('1 counting hook').median, 0.03, true, 1 - paired('1 counting hook').max);
+    for (const name of [INSTRUMENTED.metricsProducer, INSTRUMENTED.metricsProm, INSTRUMENTED.metricsSdk]) {
+      check(`hooks: ${name} cost`, 1 - paired(name).median, 0.05, true, 1 - paired(name).max);
+    }
+    check(`hooks: ${INSTRUMENTED.tracing} cost`, 1 - paired(INSTRUMENTED.tracing).median, 0.25, true, 1 - paired(INSTRUMENTED.tracing).max);
+    const peer = hooks['node-redis + its OTel metrics'];
+    if (peer) lines.push(`  (beside it: node-redis + its OTel metrics cost ${percent(1 - peer.pairedRatio.median)} of plain node-redis's throughput)`);
     lines.push('  (hook cost in CPU instructions, which timing noise does not move: npx tsx bench/instructions/hooks.ts)');
   }
   if (lines.length === 0) return;
@@ -417,7 +445,7 @@ async function main(): Promise<number> {
     for (const name of ['concurrent', 'latency', 'pipeline'] as const) {
       if (options.sections.has(name)) result.workloads[name] = await runWorkload(name, clients, options);
     }
-    if (options.sections.has('hooks')) result.hooks = await runHooks(server, options);
+    if (options.sections.has('hooks')) result.hooks = await runHooks(server, options, loaded.instrumentation);
     if (options.sections.has('memory')) result.memory = await runMemory(clients, options);
   } finally {
     await stop();

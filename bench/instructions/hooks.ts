@@ -7,6 +7,7 @@
  * (`npm run bench -- --only hooks`) swings by ±10–30 % per round, too much to resolve a few per cent.
  *
  *   npx tsx bench/instructions/hooks.ts [--node PATH] [--variants none,empty,1,3] [--workload gets|a] [--maint auto|disabled]
+ *   npx tsx bench/instructions/hooks.ts --variants metrics-producer,tracing,metrics-producer+tracing+logging
  *
  * The default window is 300k → 1.3M commands. V8 on Node 26 is still compiling hot functions
  * hundreds of thousands of commands in, and one compile (millions of instructions) that lands in a
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { compileHitless } from '../compile.js';
+import { INSTRUMENTATION_HOOKS, instrumentationHookNames } from '../instrumentation-hooks.js';
 import { startServer } from '../redis-server.js';
 import { percent, table } from '../stats.js';
 
@@ -36,7 +38,10 @@ hook, and counting hooks, and prints each variant's cost relative to no hooks.
 
 Options:
   --node PATH        Node binary to measure (default: this one, ${process.execPath})
-  --variants LIST    comma-separated: none, empty, or a number of counting hooks (default none,empty,1,3)
+  --variants LIST    comma-separated: none, empty, a number of counting hooks, or instrumentation
+                     hooks joined by + (${INSTRUMENTATION_HOOKS.join(', ')}; see
+                     bench/instrumentation-hooks.ts), e.g. metrics-producer+tracing+logging
+                     (default none,empty,1,3)
   --window S,L       measure S and L commands after the warm-up, report (count(L) - count(S)) / (L - S)
                      (default ${WINDOW})
   --workload NAME    gets: 100 GETs per event-loop turn, the least work per command besides the
@@ -85,13 +90,19 @@ async function main(): Promise<void> {
   const maint = values.maint ?? 'auto';
   if (maint !== 'auto' && maint !== 'disabled' && maint !== 'omit') throw new Error(`--maint: "${maint}" is not auto or disabled`);
   for (const v of variants) {
-    if (v !== 'none' && v !== 'empty' && !/^[1-9]\d*$/.test(v)) throw new Error(`--variants: "${v}" is not none, empty or a number of counting hooks`);
+    if (v === 'none' || v === 'empty' || /^[1-9]\d*$/.test(v)) continue;
+    try {
+      instrumentationHookNames(v);
+    } catch (error) {
+      throw new Error(`--variants: "${v}" is not none, empty, a number of counting hooks or instrumentation hooks: ${(error as Error).message}`);
+    }
   }
   if (!variants.includes('none')) variants.unshift('none');
   if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error('valgrind is not installed (apt-get install valgrind)');
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`[instructions] node ${version}; maintNotifications ${maint}; ${values.build ? `build ${values.build}` : 'compiling hitless ...'}`);
-  const build = values.build ?? compileHitless('hitless-instructions');
+  // The probe's tsconfig adds bench/instrumentation-hooks.ts to the build, for the instrumentation variants.
+  const build = values.build ?? compileHitless('hitless-instructions', 'bench/instructions/tsconfig.probe.json');
   const server = await startServer();
   try {
     const perCommand = new Map<string, number>();
@@ -118,7 +129,9 @@ function signed(n: number): string {
 }
 
 function label(variant: string): string {
-  return variant === 'none' ? 'no hooks' : variant === 'empty' ? 'empty hook {}' : `${variant} counting hook${variant === '1' ? '' : 's'}`;
+  if (variant === 'none') return 'no hooks';
+  if (variant === 'empty') return 'empty hook {}';
+  return /^\d+$/.test(variant) ? `${variant} counting hook${variant === '1' ? '' : 's'}` : variant;
 }
 
 main().catch((error: unknown) => {
