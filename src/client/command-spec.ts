@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { ReplyTransform } from '../connection/index.js';
-import type { CommandArgument, RespValue } from '../protocol/index.js';
+import { ProtocolError, type CommandArgument, type RespValue } from '../protocol/index.js';
 
 /**
  * A command is described once, as a spec: how to build its arguments and how to shape its reply.
@@ -113,6 +113,8 @@ export const toNumberOrNull = (value: RespValue): number | null => {
 /** Field/value pairs: a RESP3 map as is, or a flat RESP2 array folded into an object. */
 export const toRecord = (value: RespValue): Record<string, Bulk> => {
   if (!Array.isArray(value)) return (value ?? Object.create(null)) as Record<string, Bulk>;
+  // An odd count means the server's pairs are broken; folding it would drop a field silently.
+  if (value.length % 2 !== 0) throw new ProtocolError(`field/value reply with an odd number of elements (${value.length})`);
   const out = Object.create(null) as Record<string, RespValue>;
   for (let i = 0; i + 1 < value.length; i += 2) out[text(value[i]!)] = value[i + 1]!;
   return out as Record<string, Bulk>;

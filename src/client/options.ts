@@ -1,8 +1,10 @@
+import { constants as bufferConstants } from 'node:buffer';
 import type tls from 'node:tls';
 import { DEFAULT_HANDSHAKE, type HandshakeStep } from '../connection/index.js';
 import { ConfigError } from '../errors.js';
 import type { Hook } from '../hooks/index.js';
 import { resolveMaintNotifications, type MaintNotificationsConfig, type MaintNotificationsOptions } from '../maintnotifications/index.js';
+import { MAX_AGGREGATE_LENGTH, MAX_BULK_LENGTH } from '../protocol/index.js';
 import { DEFAULT_BACKOFF, exponentialBackoff, type BackoffOptions, type PoolSizing, type ReconnectStrategy } from '../pool/index.js';
 import { LIB_NAME, VERSION } from '../version.js';
 
@@ -30,6 +32,17 @@ export interface ClientOptions {
   commandTimeout?: number;
   /** Bulk strings as Buffers instead of UTF-8 strings. Default false. */
   returnBuffers?: boolean;
+  /**
+   * Longest bulk string a reply may announce, in bytes. A longer `$`, `=` or `!` header fails the
+   * connection's pending commands with a ProtocolError at once, before anything of that size is
+   * buffered. Default 512 MiB, Redis's own proto-max-bulk-len.
+   */
+  maxBulkLength?: number;
+  /**
+   * Largest count an aggregate header (`*`, `~`, `>`: elements; `%`: entries) may announce; a larger
+   * one is a ProtocolError. Default 134217728 (2^27), more elements than a default Node heap holds.
+   */
+  maxAggregateLength?: number;
   /**
    * Reconnection after a lost connection: true (default backoff: 50 ms doubling to 2000 ms, with
    * jitter, forever), false (never), backoff options, or a strategy returning the delay or false.
@@ -74,6 +87,8 @@ export interface ResolvedOptions extends PoolSizing {
   connectTimeout: number;
   commandTimeout: number;
   returnBuffers: boolean;
+  maxBulkLength: number;
+  maxAggregateLength: number;
   reconnect: ReconnectStrategy | false;
   offlineQueueLimit: number;
   hooks: readonly Hook[];
@@ -83,9 +98,12 @@ export interface ResolvedOptions extends PoolSizing {
   libVersion: string;
 }
 
+/** A bulk string is joined into one Buffer with its header and CRLF; that Buffer must be possible. */
+const LARGEST_BULK = Math.min(bufferConstants.MAX_LENGTH, Number.MAX_SAFE_INTEGER) - 64;
+
 const KNOWN = new Set<string>([
   'url', 'host', 'port', 'username', 'password', 'db', 'name', 'tls', 'protocol', 'connectTimeout', 'commandTimeout',
-  'returnBuffers', 'reconnect', 'offlineQueue', 'poolSize', 'minIdleConns', 'maxActiveConns', 'poolTimeout',
+  'returnBuffers', 'maxBulkLength', 'maxAggregateLength', 'reconnect', 'offlineQueue', 'poolSize', 'minIdleConns', 'maxActiveConns', 'poolTimeout',
   'connMaxIdleTime', 'hooks', 'handshake', 'maintNotifications',
 ]);
 
@@ -133,6 +151,8 @@ export function resolveOptions(input: ClientOptions | string | undefined): Resol
     connectTimeout: duration('connectTimeout', options.connectTimeout, 5000, 1),
     commandTimeout,
     returnBuffers: bool('returnBuffers', options.returnBuffers, false),
+    maxBulkLength: integer('maxBulkLength', options.maxBulkLength, MAX_BULK_LENGTH, 1, LARGEST_BULK),
+    maxAggregateLength: integer('maxAggregateLength', options.maxAggregateLength, MAX_AGGREGATE_LENGTH, 1, 2 ** 32 - 1),
     reconnect: reconnectStrategy(options.reconnect),
     offlineQueueLimit: offlineQueueLimit(options.offlineQueue),
     poolSize,

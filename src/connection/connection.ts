@@ -42,6 +42,10 @@ export interface ConnectionOptions extends HandshakeOptions {
   commandTimeout: number;
   /** Decode bulk strings of push frames that arrive with no command pending as Buffers. */
   returnBuffers: boolean;
+  /** Longest bulk string a reply may announce, in bytes; a longer header is a ProtocolError. */
+  maxBulkLength: number;
+  /** Largest count an aggregate header may announce (elements, or map entries). */
+  maxAggregateLength: number;
   handshake: readonly HandshakeStep[];
   /**
    * Sees every push frame of this connection first, from the moment it is dialled (the handshake
@@ -156,8 +160,8 @@ export class Connection {
     this.#decoder = new Decoder({
       onReply: (value) => this.#reply(value),
       onPush: (frame) => this.#push(frame),
-      onError: (error) => this.destroy(error, 'error'),
-    });
+      onError: (error) => this.destroy(new ProtocolError(`${this.#address} broke the protocol: ${error.message}`), 'error'),
+    }, { maxBulkLength: options.maxBulkLength, maxAggregateLength: options.maxAggregateLength });
     socket.on('data', (chunk: Buffer) => {
       // Replies answered in one read share one hook timestamp, without a tick to expire it.
       readStarted();
@@ -400,6 +404,11 @@ export class Connection {
   }
 
   #push(frame: RespValue[]): void {
+    if (this.#protocol === 2) {
+      // RESP2 has no push type: a server that sends one is not speaking the protocol it agreed to.
+      this.destroy(new ProtocolError(`${this.#address} sent a push frame (${describeKind(frame)}) on a RESP2 connection`), 'error');
+      return;
+    }
     if (this.#interceptPush !== undefined && this.#interceptPush(this, frame)) return;
     const kind = frameKind(frame);
     if (PUBSUB_CONFIRMATIONS.has(kind) && this.#confirm(kind, frame)) return;
@@ -541,6 +550,12 @@ function flushConnection(connection: Connection): void {
 
 function onTimer(connection: Connection): void {
   connection.checkTimeout();
+}
+
+/** The push's kind for an error message, cut short: it comes from a server we no longer trust. */
+function describeKind(frame: RespValue[]): string {
+  const kind = frameKind(frame);
+  return kind === '' ? 'no kind' : JSON.stringify(kind.length > 40 ? `${kind.slice(0, 40)}…` : kind);
 }
 
 function frameKind(frame: RespValue[]): string {

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { ProtocolError, ReplyError } from './errors.js';
-import { CR, LF, MAX_BULK_LENGTH, MAX_LINE_LENGTH, parseLength } from './wire.js';
+import { CR, LF, MAX_AGGREGATE_LENGTH, MAX_BULK_LENGTH, MAX_LINE_LENGTH, MAX_NESTING_DEPTH, parseLength } from './wire.js';
 import type { RespMap, RespValue } from './types.js';
 
 /**
@@ -13,6 +13,11 @@ import type { RespMap, RespValue } from './types.js';
  * byte boundary resumes where it stopped: no byte of a finished element is parsed twice, deep
  * nesting cannot overflow the call stack, and a large bulk string arriving in many chunks is
  * concatenated once, when its last byte is here, instead of once per chunk.
+ *
+ * Nothing is allocated from a length header: a bulk string's bytes are held as they arrive and
+ * joined when complete, an aggregate grows element by element. Headers above the limits fail at
+ * once, so a hostile `$4294967296` or `*2147483647` cannot make the connection wait for bytes
+ * that will never come.
  */
 
 export interface DecoderHandlers {
@@ -21,7 +26,13 @@ export interface DecoderHandlers {
   onError(error: ProtocolError): void;
 }
 
-const MAX_AGGREGATE_LENGTH = 2 ** 32;
+/** Bounds on what one header may announce; see wire.ts for the defaults and why. */
+export interface DecoderLimits {
+  /** Longest bulk, verbatim or blob-error string, in bytes. */
+  maxBulkLength?: number;
+  /** Largest count in an aggregate header: elements of an array, set or push; entries of a map. */
+  maxAggregateLength?: number;
+}
 
 type AggregateKind = 'array' | 'set' | 'push' | 'map' | 'attribute';
 
@@ -41,6 +52,8 @@ export class Decoder {
   returnBuffers = false;
 
   readonly #handlers: DecoderHandlers;
+  readonly #maxBulkLength: number;
+  readonly #maxAggregateLength: number;
   #buffer: Buffer | null = null;
   #offset = 0;
   /** Chunks held back until `#needed` bytes are available. */
@@ -52,8 +65,10 @@ export class Decoder {
   /** Bumped by reset(), so a handler that resets us mid-chunk stops the loop that called it. */
   #generation = 0;
 
-  constructor(handlers: DecoderHandlers) {
+  constructor(handlers: DecoderHandlers, limits: DecoderLimits = {}) {
     this.#handlers = handlers;
+    this.#maxBulkLength = limits.maxBulkLength ?? MAX_BULK_LENGTH;
+    this.#maxAggregateLength = limits.maxAggregateLength ?? MAX_AGGREGATE_LENGTH;
   }
 
   /** Forget any partial frame and a previous protocol error (used when a socket is replaced). */
@@ -234,7 +249,7 @@ export class Decoder {
       this.#offset = next;
       return null;
     }
-    if (length > MAX_BULK_LENGTH) throw new ProtocolError(`bulk length ${length} exceeds ${MAX_BULK_LENGTH}`);
+    if (length > this.#maxBulkLength) throw tooLong('bulk', length, 'maxBulkLength', this.#maxBulkLength);
     const end = next + length;
     if (end + 2 > buffer.length) {
       this.#needed = end + 2 - start;
@@ -264,7 +279,7 @@ export class Decoder {
       if (kind !== 'array') throw new ProtocolError(`negative length on a ${kind}`);
       return null;
     }
-    if (count > MAX_AGGREGATE_LENGTH) throw new ProtocolError(`${kind} length ${count} is too large`);
+    if (count > this.#maxAggregateLength) throw tooLong(kind, count, 'maxAggregateLength', this.#maxAggregateLength);
     if (kind === 'push' && this.#stack.length > 0) kind = 'array';
     const isMap = kind === 'map' || kind === 'attribute';
     if (count === 0) {
@@ -272,6 +287,7 @@ export class Decoder {
       if (kind === 'push') throw new ProtocolError('empty push frame');
       return isMap ? (Object.create(null) as RespMap) : [];
     }
+    if (this.#stack.length >= MAX_NESTING_DEPTH) throw new ProtocolError(`aggregates nested deeper than ${MAX_NESTING_DEPTH} levels`);
     this.#stack.push({
       kind,
       remaining: isMap ? count * 2 : count,
@@ -284,6 +300,11 @@ export class Decoder {
 
 /** Returned when an element opened an aggregate (or was an empty attribute): no value yet. */
 const ATTRIBUTE_OR_OPENED = Symbol('opened');
+
+/** Built out of line: the checks sit on the path of every reply, and V8 inlines by bytecode size. */
+function tooLong(what: string, length: number, limit: string, max: number): ProtocolError {
+  return new ProtocolError(`${what} length ${length} exceeds ${limit} (${max})`);
+}
 
 function findCR(buffer: Buffer, from: number): number {
   for (let i = from; i < buffer.length; i++) {

@@ -10,6 +10,11 @@ describe('options', () => {
     expect(o.handshake.map((s) => s.name)).toEqual(['HELLO', 'SELECT', 'CLIENT SETINFO']);
   });
 
+  it('reply limits: 512 MiB bulk strings (proto-max-bulk-len) and 2^27-element aggregates by default', () => {
+    expect(resolveOptions(undefined)).toMatchObject({ maxBulkLength: 512 * 1024 * 1024, maxAggregateLength: 2 ** 27 });
+    expect(resolveOptions({ maxBulkLength: 1024, maxAggregateLength: 10 })).toMatchObject({ maxBulkLength: 1024, maxAggregateLength: 10 });
+  });
+
   it('parses URLs; explicit fields win', () => {
     expect(resolveOptions('rediss://al%40ice:p%3Ass@example.com:7000/4')).toMatchObject({
       host: 'example.com', port: 7000, username: 'al@ice', password: 'p:ss', db: 4, tls: {},
@@ -37,6 +42,9 @@ describe('options', () => {
     ['handshake step without run', { handshake: [{ name: 'x' }] }, 'handshake', /steps/],
     ['tls not valid', { tls: 'yes' }, 'tls', /expected true, false/],
     ['empty host', { host: '' }, 'host', /non-empty string/],
+    ['maxBulkLength 0', { maxBulkLength: 0 }, 'maxBulkLength', /got 0/],
+    ['maxBulkLength not an integer', { maxBulkLength: 1.5 }, 'maxBulkLength', /got 1.5/],
+    ['maxAggregateLength above 2^32-1', { maxAggregateLength: 2 ** 32 }, 'maxAggregateLength', /to 4294967295, got 4294967296/],
   ];
   for (const [name, input, field, message] of bad) {
     it(`rejects ${name}, naming the field`, () => {
