@@ -457,7 +457,7 @@ export type { ScoredMember };
 function connectionTemplate(o: ResolvedOptions): ConnectionTemplate {
   return {
     tls: o.tls, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout, returnBuffers: o.returnBuffers, protocol: o.protocol,
-    maxBulkLength: o.maxBulkLength, maxAggregateLength: o.maxAggregateLength,
+    maxBulkLength: o.maxBulkLength, maxAggregateLength: o.maxAggregateLength, maxPendingCommands: o.maxPendingCommands,
     username: o.username, password: o.password, clientName: o.clientName, libName: o.libName, libVersion: o.libVersion, handshake: o.handshake,
   };
 }

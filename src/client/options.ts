@@ -53,6 +53,13 @@ export interface ClientOptions {
    * false (fail fast), or `{ maxLength }`.
    */
   offlineQueue?: boolean | { maxLength: number };
+  /**
+   * Commands one connection holds at most: written and waiting for their reply, or queued to be
+   * written. One more fails at once with a ConnectionError (ERR_PENDING_COMMANDS_FULL), so a server
+   * that stops answering cannot make the process hold every command issued meanwhile. Default
+   * 1 000 000 (about 370 MB of heap at the measured size per pending command).
+   */
+  maxPendingCommands?: number;
   /** Idle lease connections kept at most (blocking commands, WATCH, pub/sub). Default 10. */
   poolSize?: number;
   /** Idle lease connections kept open and ready. Default 0. */
@@ -91,6 +98,7 @@ export interface ResolvedOptions extends PoolSizing {
   maxAggregateLength: number;
   reconnect: ReconnectStrategy | false;
   offlineQueueLimit: number;
+  maxPendingCommands: number;
   hooks: readonly Hook[];
   handshake: readonly HandshakeStep[];
   maintNotifications: MaintNotificationsConfig;
@@ -103,7 +111,7 @@ const LARGEST_BULK = Math.min(bufferConstants.MAX_LENGTH, Number.MAX_SAFE_INTEGE
 
 const KNOWN = new Set<string>([
   'url', 'host', 'port', 'username', 'password', 'db', 'name', 'tls', 'protocol', 'connectTimeout', 'commandTimeout',
-  'returnBuffers', 'maxBulkLength', 'maxAggregateLength', 'reconnect', 'offlineQueue', 'poolSize', 'minIdleConns', 'maxActiveConns', 'poolTimeout',
+  'returnBuffers', 'maxBulkLength', 'maxAggregateLength', 'reconnect', 'offlineQueue', 'maxPendingCommands', 'poolSize', 'minIdleConns', 'maxActiveConns', 'poolTimeout',
   'connMaxIdleTime', 'hooks', 'handshake', 'maintNotifications',
 ]);
 
@@ -155,6 +163,7 @@ export function resolveOptions(input: ClientOptions | string | undefined): Resol
     maxAggregateLength: integer('maxAggregateLength', options.maxAggregateLength, MAX_AGGREGATE_LENGTH, 1, 2 ** 32 - 1),
     reconnect: reconnectStrategy(options.reconnect),
     offlineQueueLimit: offlineQueueLimit(options.offlineQueue),
+    maxPendingCommands: integer('maxPendingCommands', options.maxPendingCommands, 1_000_000, 1, 2 ** 32 - 1),
     poolSize,
     minIdleConns,
     maxActiveConns,

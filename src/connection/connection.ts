@@ -46,6 +46,11 @@ export interface ConnectionOptions extends HandshakeOptions {
   maxBulkLength: number;
   /** Largest count an aggregate header may announce (elements, or map entries). */
   maxAggregateLength: number;
+  /**
+   * Commands this connection holds at most, written and waiting for their reply or queued to be
+   * written; `send` fails one more at once with ERR_PENDING_COMMANDS_FULL.
+   */
+  maxPendingCommands: number;
   handshake: readonly HandshakeStep[];
   /**
    * Sees every push frame of this connection first, from the moment it is dialled (the handshake
@@ -93,6 +98,7 @@ export class Connection {
   #flushScheduled = false;
   #holds = 0;
   readonly #commandTimeout: number;
+  readonly #maxPendingCommands: number;
   readonly #returnBuffers: boolean;
   readonly #relaxations: number[] = [];
   #relaxedTimeout = 0;
@@ -153,6 +159,7 @@ export class Connection {
     this.#socket = socket;
     this.#events = events;
     this.#commandTimeout = options.commandTimeout;
+    this.#maxPendingCommands = options.maxPendingCommands;
     this.#returnBuffers = options.returnBuffers;
     this.#interceptPush = options.interceptPush;
     this.#tls = options.tls !== undefined;
@@ -216,6 +223,7 @@ export class Connection {
   /** Queues a command; it is written with the rest of this event-loop turn's commands. */
   send(command: Command): void {
     if (this.#state === 'closed' || this.#state === 'closing') return this.#refuse(command);
+    if (this.#unwritten.length + this.#written.length >= this.#maxPendingCommands) return this.#refuseFull(command);
     this.#unwritten.push(command);
     if (!this.#flushScheduled) this.#scheduleFlush();
   }
@@ -230,6 +238,14 @@ export class Connection {
   /** Out of `send`, the path of every command, so that V8 can inline that one. */
   #refuse(command: Command): void {
     command.fail(new ConnectionError(`connection to ${this.#address} is closed`, 'ERR_CONNECTION_CLOSED'));
+  }
+
+  /** A server that stops answering must not make the process hold every command issued meanwhile. */
+  #refuseFull(command: Command): void {
+    command.fail(new ConnectionError(
+      `${command.name} rejected: ${this.#maxPendingCommands} commands already wait on the connection to ${this.#address} (maxPendingCommands)`,
+      'ERR_PENDING_COMMANDS_FULL',
+    ));
   }
 
   /** Removes and returns the commands not written yet, in order (to send them elsewhere). */

@@ -3,7 +3,8 @@ import { HitlessError } from '../errors.js';
 /**
  * The connection to `host:port` failed, closed, or could not be made. `code` says which:
  * `ERR_CONNECTION` (lost or refused), `ERR_CONNECT_TIMEOUT`, `ERR_CONNECTION_CLOSED` (closed while
- * the command waited), `ERR_OFFLINE_QUEUE_FULL`, `ERR_NOT_CONNECTED`.
+ * the command waited), `ERR_OFFLINE_QUEUE_FULL`, `ERR_PENDING_COMMANDS_FULL` (maxPendingCommands
+ * reached on the connection), `ERR_NOT_CONNECTED`.
  */
 export class ConnectionError extends HitlessError {
   constructor(message: string, code = 'ERR_CONNECTION', options?: { cause?: unknown }) {

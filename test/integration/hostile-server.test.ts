@@ -13,8 +13,9 @@ import { createClient } from '../../src/index.js';
 
 type ErrorClass = typeof ProtocolError | typeof ConnectionError | typeof TimeoutError;
 
-/** Quick reconnects and short timeouts keep the blackhole rows short; no assertion depends on them. */
-const FAST: ClientOptions = { commandTimeout: 300, connectTimeout: 300, reconnect: { initialDelay: 5, maxDelay: 20 } };
+/** Quick reconnects; timeouts long enough that only the blackhole rows, which shorten them, meet one. */
+const FAST: ClientOptions = { commandTimeout: 10_000, connectTimeout: 10_000, reconnect: { initialDelay: 5, maxDelay: 20 } };
+const SHORT_TIMEOUTS: ClientOptions = { commandTimeout: 300, connectTimeout: 300 };
 
 // Every case checks this process saw nothing escape (vitest also fails the run on either).
 const escaped: unknown[] = [];
@@ -79,7 +80,7 @@ const REPLY_CASES: ReplyCase[] = [
   { name: 'close in the middle of a bulk string', misbehave: (socket) => { socket.write('$10\r\nabc'); socket.end(); }, error: ConnectionError, message: /was lost while GET waited for its reply/ },
   { name: 'close in the middle of a map', misbehave: (socket) => { socket.write('%2\r\n+a\r\n:1\r\n+b\r\n'); socket.end(); }, error: ConnectionError, message: /was lost while GET waited for its reply/ },
   { name: 'close without answering', misbehave: (socket) => socket.destroy(), error: ConnectionError, message: /was lost while GET waited for its reply/ },
-  { name: 'blackhole: never answers', misbehave: () => undefined, error: TimeoutError, message: /GET got no reply from .* within 300 ms/ },
+  { name: 'blackhole: never answers', misbehave: () => undefined, options: SHORT_TIMEOUTS, error: TimeoutError, message: /GET got no reply from .* within 300 ms/ },
 ];
 
 describe('a server sending a broken or hostile reply', () => {
@@ -124,6 +125,7 @@ interface HandshakeCase {
   misbehave(socket: HostileSocket): void;
   error: ErrorClass;
   message: RegExp;
+  options?: ClientOptions;
 }
 
 const HANDSHAKE_CASES: HandshakeCase[] = [
@@ -131,7 +133,7 @@ const HANDSHAKE_CASES: HandshakeCase[] = [
   { name: 'HELLO answered with a reply too large to wait for', misbehave: (socket) => socket.write('%4294967296\r\n'), error: ProtocolError, message: /exceeds maxAggregateLength/ },
   { name: 'close during the handshake', misbehave: (socket) => socket.destroy(), error: ConnectionError, message: /lost while HELLO waited/ },
   { name: 'close in the middle of the HELLO reply', misbehave: (socket) => { socket.write('%3\r\n$6\r\nserver\r\n'); socket.end(); }, error: ConnectionError, message: /lost while HELLO waited/ },
-  { name: 'HELLO never answered', misbehave: () => undefined, error: TimeoutError, message: /HELLO got no reply from .* within 300 ms/ },
+  { name: 'HELLO never answered', misbehave: () => undefined, options: SHORT_TIMEOUTS, error: TimeoutError, message: /HELLO got no reply from .* within 300 ms/ },
 ];
 
 describe('a server breaking the handshake', () => {
@@ -143,7 +145,7 @@ describe('a server breaking the handshake', () => {
         return true;
       });
       servers.push(server);
-      const client = track(createClient({ port: server.port, ...FAST }));
+      const client = track(createClient({ port: server.port, ...FAST, ...c.options }));
       const error = await client.connect().then(() => undefined, (e: unknown) => e as Error);
       expect(error).toBeInstanceOf(c.error);
       expect(error!.message).toContain(server.address);
@@ -166,7 +168,7 @@ describe('a server breaking the handshake', () => {
         return true;
       });
       servers.push(server);
-      const client = await connectedClient({ port: server.port, ...FAST });
+      const client = await connectedClient({ port: server.port, ...FAST, ...c.options });
       const reconnecting: Array<Error | undefined> = [];
       client.on('reconnecting', (event) => reconnecting.push(event.error));
       client.on('error', () => undefined);

@@ -10,8 +10,9 @@ describe('options', () => {
     expect(o.handshake.map((s) => s.name)).toEqual(['HELLO', 'SELECT', 'CLIENT SETINFO']);
   });
 
-  it('reply limits: 512 MiB bulk strings (proto-max-bulk-len) and 2^27-element aggregates by default', () => {
+  it('limits: 512 MiB bulk strings (proto-max-bulk-len), 2^27-element aggregates, 1M pending commands per connection by default', () => {
     expect(resolveOptions(undefined)).toMatchObject({ maxBulkLength: 512 * 1024 * 1024, maxAggregateLength: 2 ** 27 });
+    expect(resolveOptions(undefined).maxPendingCommands).toBe(1_000_000);
     expect(resolveOptions({ maxBulkLength: 1024, maxAggregateLength: 10 })).toMatchObject({ maxBulkLength: 1024, maxAggregateLength: 10 });
   });
 
@@ -44,6 +45,7 @@ describe('options', () => {
     ['empty host', { host: '' }, 'host', /non-empty string/],
     ['maxBulkLength 0', { maxBulkLength: 0 }, 'maxBulkLength', /got 0/],
     ['maxBulkLength not an integer', { maxBulkLength: 1.5 }, 'maxBulkLength', /got 1.5/],
+    ['maxPendingCommands 0', { maxPendingCommands: 0 }, 'maxPendingCommands', /from 1 to 4294967295, got 0/],
     ['maxAggregateLength above 2^32-1', { maxAggregateLength: 2 ** 32 }, 'maxAggregateLength', /to 4294967295, got 4294967296/],
   ];
   for (const [name, input, field, message] of bad) {
