@@ -151,10 +151,8 @@ export class MetricsHook implements Hook {
       };
       backend.observableUpDownCounter(INSTRUMENTS.pendingRequests, (result) => result.observe(this.#started - this.#ended, COMMON));
     }
-    if (on('connection-basic') || on('resiliency')) {
-      this.onDial = (event) => this.#dialed(event);
-      this.onHandshake = (event) => this.#handshaken(event);
-    }
+    if (on('connection-basic') || on('resiliency')) this.onDial = (event) => this.#dialed(event);
+    if (on('connection-basic') || on('resiliency') || on('maintenance')) this.onHandshake = (event) => this.#handshaken(event);
     if (on('connection-basic')) {
       this.onConnectionStateChange = (event) => this.#stateChanged(event);
       this.onTimeoutRelaxed = (event) => this.#i.relaxedTimeout.add(1, this.#relaxation(event.server, event.reason));

@@ -1,13 +1,13 @@
 /**
- * Starts real redis-server processes on free loopback ports for tests, and makes sure they stop:
- * `stop()` in the test, an exit handler in the worker process, and the global teardown, which kills
- * every pid recorded in the run's pid folder (so even a crashed worker leaves nothing behind).
+ * Starts real redis-server processes on free loopback ports for tests, and makes sure they stop
+ * (`stop()` in the test, and children.ts's safety nets).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { terminate, track } from './children.js';
 
 export interface RedisServerOptions {
   /** Extra redis-server arguments, e.g. ['--requirepass', 'secret']. */
@@ -30,10 +30,6 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,8 +60,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     args.push(...(options.args ?? []));
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    live.add(proc);
-    recordPid(proc.pid);
+    track(proc);
     let output = '';
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -87,31 +82,16 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     });
   };
 
-  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill(signal);
-    });
-    live.delete(proc);
-  };
-
   await launch();
   return {
     host,
     port,
     url: `${options.tls ? 'rediss' : 'redis'}://${host}:${port}`,
     stop: async () => {
-      await terminate('SIGTERM');
+      await terminate(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
-    kill: () => terminate('SIGKILL'),
+    kill: () => terminate(child, 'SIGKILL'),
     restart: launch,
   };
-}
-
-function recordPid(pid: number | undefined): void {
-  const dir = process.env.HITLESS_TEST_PID_DIR;
-  if (dir && pid) writeFileSync(path.join(dir, String(pid)), '');
 }
