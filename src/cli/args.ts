@@ -15,7 +15,7 @@ export class UsageError extends Error {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN = new Set(['help', 'h', 'oss', 'replay-last-completion', 'no-wait', 'enableLogging', 'enable-logging', 'tls-require-client-cert']);
+const BOOLEAN = new Set(['help', 'h', 'oss', 'replay-last-completion', 'no-wait', 'enableLogging', 'enable-logging', 'tls-require-client-cert', 'keep-running', 'json']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const out: ParsedArgs = { positionals: [], flags: {}, params: [] };

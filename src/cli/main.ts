@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { SimulatorError } from '../simulator/errors.js';
 import { UsageError, parseArgs } from './args.js';
+import { DEMO_HELP, demo } from './demo.js';
 import { SIMULATE_HELP, simulate } from './simulate.js';
 import { TRIGGER_HELP, trigger } from './trigger.js';
 
@@ -11,14 +12,9 @@ const MAIN_HELP = `Usage: hitless <command> [options]
 Commands:
   simulate            run the maintenance simulator in front of a redis-server
   simulate trigger    start a maintenance (migrate, failover, bind, ...) on a running simulator
-  demo                the maintenance demo (coming soon)
+  demo                a maintenance rehearsal under load, with metrics, spans, logs and a summary
 
 Run \`hitless <command> --help\` for a command's options.
-`;
-
-const DEMO_HELP = `Usage: hitless demo
-
-The maintenance demo. Coming soon: it lands in a later issue.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,8 +26,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return help ? 0 : 1;
   }
   if (command === 'demo') {
-    console.log(help ? DEMO_HELP : 'coming soon: the demo lands in a later issue; meanwhile run `hitless simulate --help`');
-    return 0;
+    if (help) {
+      console.log(DEMO_HELP);
+      return 0;
+    }
+    if (sub !== undefined) throw new UsageError(`demo takes no argument, got "${sub}"`);
+    return demo(args);
   }
   if (command === 'simulate' && sub === 'trigger') {
     if (help) {

@@ -1,0 +1,61 @@
+import type { ParsedArgs } from './args.js';
+import { demoOptions, MIN_DURATION_S, STEPS } from '../demo/options.js';
+import { RedisNotFoundError } from '../demo/redis-server.js';
+import { runDemo, type DemoOutput } from '../demo/run.js';
+import { MissingDependencyError } from '../demo/telemetry.js';
+
+export const DEMO_HELP = `Usage: hitless demo [options]
+
+A maintenance rehearsal you can watch: a redis-server (started here on a free loopback port, or
+yours with --redis-url), the maintenance simulator's two nodes in front of it, and a hitless client
+with MetricsHook (Prometheus), TracingHook (in-memory spans) and LoggingHook carrying a steady load
+of reads and writes, a blocking consumer and numbered pub/sub messages, while the simulator runs
+the rehearsal: ${STEPS.join(', ')}.
+It ends with a summary: commands, errors, lost writes, lost and duplicated messages, notifications
+by type, handoffs, p99 and max latency during maintenance vs steady traffic.
+Exit code 0 only with zero errors and zero lost writes; 1 otherwise; 2 for a bad option;
+130 when stopped by Ctrl-C (SIGINT) or SIGTERM before the end. Everything it started is stopped.
+
+Options:
+  --duration S         how long the rehearsal takes, about (default 60, at least ${MIN_DURATION_S})
+  --scenario LIST      "all" (default) or comma-separated steps: ${STEPS.join(', ')}
+  --rate N             reads and writes per second (default 1000)
+  --metrics-port N     serve Prometheus metrics on 127.0.0.1:N (default 9464 when free, else a
+                       free port; the URL is printed)
+  --keep-running       repeat the rehearsal until Ctrl-C, so Prometheus and Grafana (grafana/)
+                       can watch; the summary covers every round
+  --json               print the summary as JSON on stdout (progress goes to stderr)
+  --redis-url URL      rehearse in front of this Redis instead of starting a redis-server
+                       (also REDIS_URL); the demo's keys are deleted afterwards
+  -h, --help           this help
+
+Environment: REDIS_SERVER_BIN (the redis-server to start; default: redis-server on the PATH),
+REDIS_URL (as --redis-url).
+`;
+
+/** Runs the demo until it ends or SIGINT/SIGTERM; returns the exit code. */
+export async function demo(args: ParsedArgs): Promise<number> {
+  const options = demoOptions(args);
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const output: DemoOutput = {
+    progress: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
+    result: (text) => process.stdout.write(`${text}\n`),
+  };
+  try {
+    const { exitCode } = await runDemo(options, output, controller.signal);
+    return exitCode;
+  } catch (error) {
+    // Nothing to rehearse against, or a dependency missing: say what to do, without a stack.
+    if (error instanceof RedisNotFoundError || error instanceof MissingDependencyError) {
+      process.stderr.write(`hitless demo: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The demo's traffic through the client under rehearsal, with what is needed to prove nothing was
+ * lost: paced read/write callers (each owns its keys, so it knows what a read must return and what
+ * the server must hold afterwards), a producer and a blocking consumer on a list, and a publisher
+ * and a subscriber of numbered messages. Every command's start and latency is kept for the
+ * summary and the report.
+ */
+import type { Client } from '../client/index.js';
+
+export interface CommandSample {
+  /** ms since the run started */
+  readonly at: number;
+  /** ms */
+  readonly latency: number;
+  readonly failed: boolean;
+}
+
+export interface ErrorRecord {
+  readonly at: number;
+  readonly message: string;
+}
+
+/** Numbered items sent one way and received the other (list items, pub/sub messages). */
+export interface SequenceCheck {
+  /** Items the sender got an acknowledgement for. */
+  sent: number;
+  /** Distinct acknowledged items received. */
+  received: number;
+  /** Acknowledged items never received. */
+  lost: number;
+  /** Extra deliveries of an item already received. */
+  duplicated: number;
+}
+
+export interface LoadTotals {
+  commands: number;
+  errors: ErrorRecord[];
+  /** Last acknowledged value per key: what the server must hold. */
+  acknowledged: Map<string, string>;
+  blocking: SequenceCheck;
+  pubsub: SequenceCheck;
+}
+
+export interface DemoLoad {
+  /** Every settled read/write command, in order of settling. */
+  readonly samples: readonly CommandSample[];
+  readonly errors: readonly ErrorRecord[];
+  /** Commands settled so far (read/write, list and pub/sub traffic). */
+  readonly commands: number;
+  /** Stops the senders, lets the receivers drain (at most `drainMs`), and returns the totals. */
+  stop(drainMs: number): Promise<LoadTotals>;
+}
+
+export interface LoadOptions {
+  /** Read/write commands per second, spread over the callers. */
+  rate: number;
+  /** Key prefix, unique per run. */
+  prefix: string;
+  /** ms since the run started. */
+  now: () => number;
+  /** List items pushed per second (default 20). */
+  listRate?: number;
+  /** Messages published per second (default 50). */
+  publishRate?: number;
+}
+
+/** Sleeps until `deadline` (ms on the `now` clock), or not at all when it has passed. */
+function pace(deadline: number, now: () => number): Promise<void> {
+  const wait = deadline - now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : new Promise((resolve) => setImmediate(resolve));
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** Received numbers of one sequence: distinct ones and extra deliveries. */
+class Receipts {
+  readonly #seen = new Set<number>();
+  duplicated = 0;
+
+  add(n: number): void {
+    if (this.#seen.has(n)) this.duplicated++;
+    else this.#seen.add(n);
+  }
+
+  check(acknowledged: ReadonlySet<number>): SequenceCheck {
+    let received = 0;
+    for (const n of acknowledged) if (this.#seen.has(n)) received++;
+    return { sent: acknowledged.size, received, lost: acknowledged.size - received, duplicated: this.duplicated };
+  }
+
+  hasAll(acknowledged: ReadonlySet<number>): boolean {
+    for (const n of acknowledged) if (!this.#seen.has(n)) return false;
+    return true;
+  }
+}
+
+export async function startLoad(client: Client, options: LoadOptions): Promise<DemoLoad> {
+  const { rate, prefix, now } = options;
+  const samples: CommandSample[] = [];
+  const errors: ErrorRecord[] = [];
+  const acknowledged = new Map<string, string>();
+  let commands = 0;
+  let sending = true;
+  let receiving = true;
+  const fail = (error: unknown): void => void errors.push({ at: now(), message: describe(error) });
+  /** Runs one command, counting it and its error; returns undefined when it failed. */
+  const tracked = async <T>(run: () => Promise<T>, sample: boolean): Promise<{ value: T } | undefined> => {
+    const start = now();
+    try {
+      const value = await run();
+      commands++;
+      if (sample) samples.push({ at: start, latency: now() - start, failed: false });
+      return { value };
+    } catch (error) {
+      commands++;
+      if (sample) samples.push({ at: start, latency: now() - start, failed: true });
+      fail(error);
+      // Let the event loop turn: a client that rejects at once must not starve the timers.
+      await new Promise((resolve) => setImmediate(resolve));
+      return undefined;
+    }
+  };
+
+  // Read/write callers: SET a counter, GET it back (must match), INCR a second key (must count up).
+  const callers = Math.max(4, Math.min(64, Math.ceil(rate / 100)));
+  const interval = (callers * 1000) / rate;
+  const readWrite = Array.from({ length: callers }, async (_, i) => {
+    const key = `${prefix}key:${i}`;
+    const counter = `${prefix}counter:${i}`;
+    let written: string | undefined;
+    let count = 0;
+    let next = now() + (interval * i) / callers;
+    for (let n = 1; sending; n++) {
+      await pace(next, now);
+      next = Math.max(next + interval, now() - interval);
+      const op = n % 10;
+      if (op < 5) {
+        const value = String(n);
+        if (await tracked(() => client.set(key, value), true)) acknowledged.set(key, (written = value));
+      } else if (op < 9) {
+        const read = await tracked(() => client.get(key), true);
+        if (read && written !== undefined && read.value !== written) fail(new Error(`GET ${key} returned ${String(read.value)}, the last acknowledged SET wrote ${written}`));
+      } else {
+        const reply = await tracked(() => client.incr(counter), true);
+        if (reply === undefined) continue;
+        if (reply.value !== count + 1) fail(new Error(`INCR ${counter} returned ${reply.value}, expected ${count + 1}`));
+        count = reply.value;
+        acknowledged.set(counter, String(count));
+      }
+    }
+  });
+
+  // A producer pushing numbered items and a blocking consumer popping them (short BRPOP timeouts,
+  // so a waiting pop returns and its lease can move before a MOVING's deadline).
+  const list = `${prefix}queue`;
+  const pushed = new Set<number>();
+  const popped = new Receipts();
+  const producer = (async () => {
+    const every = 1000 / (options.listRate ?? 20);
+    let next = now();
+    for (let n = 1; sending; n++) {
+      await pace((next += every), now);
+      if (await tracked(() => client.lPush(list, String(n)), false)) pushed.add(n);
+    }
+  })();
+  const consumer = (async () => {
+    while (receiving) {
+      const reply = await tracked(() => client.brPop(list, 0.2), false);
+      if (reply?.value) popped.add(Number(reply.value.element));
+    }
+  })();
+
+  // Numbered pub/sub messages, published on the shared connection, received on the pub/sub one.
+  const channel = `${prefix}events`;
+  const published = new Set<number>();
+  const messages = new Receipts();
+  await client.subscribe(channel, (message) => messages.add(Number(message)));
+  const publisher = (async () => {
+    const every = 1000 / (options.publishRate ?? 50);
+    let next = now();
+    for (let n = 1; sending; n++) {
+      await pace((next += every), now);
+      if (await tracked(() => client.publish(channel, n), false)) published.add(n);
+    }
+  })();
+
+  return {
+    samples,
+    errors,
+    get commands() {
+      return commands;
+    },
+    async stop(drainMs) {
+      sending = false;
+      await Promise.all([...readWrite, producer, publisher]);
+      const deadline = now() + drainMs;
+      while (now() < deadline && !(popped.hasAll(pushed) && messages.hasAll(published))) await pace(now() + 20, now);
+      receiving = false;
+      await consumer;
+      await tracked(() => client.unsubscribe(channel), false);
+      return { commands, errors, acknowledged, blocking: popped.check(pushed), pubsub: messages.check(published) };
+    },
+  };
+}
+
+/** Keys whose value on the server (read by `reader`, e.g. straight from redis-server) differs from the last acknowledged one. */
+export async function lostWrites(reader: Client, acknowledged: ReadonlyMap<string, string>): Promise<string[]> {
+  const keys = [...acknowledged.keys()];
+  const lost: string[] = [];
+  for (let i = 0; i < keys.length; i += 500) {
+    const batch = keys.slice(i, i + 500);
+    const values = await reader.mGet(batch);
+    batch.forEach((key, j) => {
+      if (values[j] !== acknowledged.get(key)) lost.push(key);
+    });
+  }
+  return lost;
+}

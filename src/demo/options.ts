@@ -1,0 +1,83 @@
+/**
+ * The demo's flags, validated into one options object. A bad value is a UsageError naming the
+ * flag and the value (the CLI turns it into exit code 2).
+ */
+import { UsageError, type ParsedArgs } from '../cli/args.js';
+
+/** The rehearsal steps, in the order they run. */
+export const STEPS = ['migrate', 'failover', 'smigrate', 'moving-ip', 'moving-fqdn', 'moving-none', 'moving-slow', 'moving-unreachable'] as const;
+export type StepName = (typeof STEPS)[number];
+
+export interface DemoOptions {
+  /** Seconds the rehearsal aims to take (steady phases included). */
+  durationS: number;
+  steps: StepName[];
+  /** Target commands per second of the read/write load. */
+  rate: number;
+  keepRunning: boolean;
+  json: boolean;
+  /** undefined: 9464 when free, else a free port. */
+  metricsPort: number | undefined;
+  /** Rehearse against this Redis instead of starting a redis-server. */
+  redisUrl: string | undefined;
+}
+
+const DEMO_FLAGS = new Set(['duration', 'scenario', 'rate', 'keep-running', 'json', 'metrics-port', 'redis-url', 'help']);
+
+export const MIN_DURATION_S = 8;
+
+function numberFlag(name: string, raw: string | boolean | undefined, fallback: number, min: number, max: number, integer: boolean): number {
+  if (raw === undefined) return fallback;
+  const text = String(raw);
+  const value = Number(text);
+  if (raw === true || text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+function booleanFlag(name: string, raw: string | boolean | undefined): boolean {
+  if (raw === undefined || raw === false) return false;
+  if (raw === true || raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new UsageError(`--${name} takes no value (or true/false), got "${raw}"`);
+}
+
+/** `all` or a comma-separated list of step names; kept in rehearsal order. */
+export function parseSteps(raw: string | boolean | undefined): StepName[] {
+  if (raw === undefined || raw === 'all') return [...STEPS];
+  const items = String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (raw === true || items.length === 0) throw new UsageError(`--scenario needs "all" or a list of: ${STEPS.join(', ')}`);
+  for (const item of items) {
+    if (!(STEPS as readonly string[]).includes(item)) throw new UsageError(`--scenario: unknown step "${item}" (choose from all, ${STEPS.join(', ')})`);
+  }
+  return STEPS.filter((s) => items.includes(s));
+}
+
+function redisUrl(raw: string | boolean | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const value = raw === undefined ? env.REDIS_URL : raw;
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value)) throw new UsageError(`--redis-url must be a redis:// or rediss:// URL, got "${String(value)}"`);
+  try {
+    new URL(value);
+  } catch {
+    throw new UsageError(`--redis-url is not a valid URL: "${value}"`);
+  }
+  return value;
+}
+
+export function demoOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, allowed: ReadonlySet<string> = DEMO_FLAGS): DemoOptions {
+  for (const flag of Object.keys(args.flags)) {
+    if (!allowed.has(flag)) throw new UsageError(`unknown option --${flag}`);
+  }
+  if (args.params.length > 0) throw new UsageError('unknown option --param');
+  return {
+    durationS: numberFlag('duration', args.flags.duration, 60, MIN_DURATION_S, 3600, false),
+    steps: parseSteps(args.flags.scenario),
+    rate: numberFlag('rate', args.flags.rate, 1000, 10, 100_000, true),
+    keepRunning: booleanFlag('keep-running', args.flags['keep-running']),
+    json: booleanFlag('json', args.flags.json),
+    metricsPort: args.flags['metrics-port'] === undefined ? undefined : numberFlag('metrics-port', args.flags['metrics-port'], 0, 0, 65_535, true),
+    redisUrl: redisUrl(args.flags['redis-url'], env),
+  };
+}

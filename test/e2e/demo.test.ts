@@ -1,0 +1,174 @@
+/**
+ * `hitless demo` as a user runs it: a child process that starts its own redis-server, the
+ * simulator and the instrumented client, rehearses every maintenance step under load and prints
+ * its summary. The bar: zero errors, zero lost writes and messages, every notification type seen,
+ * handoffs done, the metrics endpoint answering while it runs, and nothing left running after it
+ * exits, also when it is stopped by a signal. Bad flags and a machine without Redis get clear errors.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type Client } from '../../src/index.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'demo'];
+
+interface DemoProcess {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startDemo(args: string[], env: NodeJS.ProcessEnv = process.env): DemoProcess {
+  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { stdout: () => stdout, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) };
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The pid of the redis-server the demo said it started. */
+const redisPid = (progress: string): number => Number(/started redis-server \S+ \(pid (\d+)\)/.exec(progress)?.[1]);
+
+const NOTIFICATION_TYPES = ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'SMIGRATING', 'SMIGRATED', 'MOVING'];
+
+describe('hitless demo, short mode', () => {
+  it('rehearses every step with zero errors and nothing lost, serves metrics while it runs, and leaves nothing behind', { timeout: 90_000 }, async () => {
+    const demo = startDemo(['--duration', '8', '--json', '--metrics-port', '0']);
+    await waitFor(() => /metrics: (http:\S+)/.test(demo.stderr()), `the metrics URL (stderr: ${demo.stderr()})`, 30_000);
+    const url = /metrics: (http:\S+)/.exec(demo.stderr())![1]!;
+    const pid = redisPid(demo.stderr());
+    expect(alive(pid)).toBe(true);
+    // Scraped while the rehearsal runs, after the first notifications arrived.
+    await waitFor(() => demo.stderr().includes('✓ migrate'), 'the first step', 30_000);
+    const scraped = await (await fetch(url)).text();
+    expect(scraped).toMatch(/^redis_client_maintenance_notifications_total\{.*redis_client_connection_notification="MIGRATING".*\} [1-9]/m);
+
+    const { code } = await demo.exited;
+    const summary = JSON.parse(demo.stdout());
+    expect(summary).toMatchObject({ ok: true, errors: 0, lostWrites: 0, lostMessages: 0, metrics: { url, answered: true }, redis: { source: 'started' } });
+    expect(code).toBe(0);
+    expect(summary.commands).toBeGreaterThan(1000);
+    for (const type of NOTIFICATION_TYPES) expect(summary.notifications[type], type).toBeGreaterThan(0);
+    expect(summary.handoffs.succeeded).toBeGreaterThan(0);
+    // The unreachable step made handoffs retry; none gave up.
+    expect(summary.handoffs.retried).toBeGreaterThan(0);
+    expect(summary.handoffs.failed ?? 0).toBe(0);
+    expect(summary.blocking.sent).toBeGreaterThan(0);
+    expect(summary.blocking.received).toBe(summary.blocking.sent);
+    expect(summary.pubsub.received).toBe(summary.pubsub.sent);
+    expect(summary.steps.map((s: { name: string }) => s.name)).toEqual(['migrate', 'failover', 'smigrate', 'moving-ip', 'moving-fqdn', 'moving-none', 'moving-slow', 'moving-unreachable']);
+    expect(summary.latency.maintenance.commands).toBeGreaterThan(0);
+    expect(summary.latency.steady.commands).toBeGreaterThan(0);
+    expect(summary.spans['redis.handoff']).toBe(summary.handoffs.succeeded);
+    // The redis-server it started is gone, and so is the metrics server.
+    expect(alive(pid)).toBe(false);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
+describe('hitless demo with --redis-url', () => {
+  let redis: RedisServer;
+  let direct: Client;
+  beforeAll(async () => {
+    redis = await startRedis();
+    direct = createClient({ port: redis.port, maintNotifications: { mode: 'disabled' } });
+    await direct.connect();
+  });
+  afterAll(async () => {
+    await direct?.close();
+    await redis?.stop();
+  });
+
+  it('rehearses in front of the given Redis, starts no redis-server, and deletes its keys afterwards', { timeout: 60_000 }, async () => {
+    await direct.set('theirs', 'kept');
+    const demo = startDemo(['--duration', '8', '--json', '--metrics-port', '0', '--scenario', 'migrate,moving-ip', '--redis-url', redis.url]);
+    const { code } = await demo.exited;
+    const summary = JSON.parse(demo.stdout());
+    expect(summary).toMatchObject({ ok: true, errors: 0, lostWrites: 0, redis: { source: 'url', address: `127.0.0.1:${redis.port}` } });
+    expect(code).toBe(0);
+    expect(summary.steps.map((s: { name: string }) => s.name)).toEqual(['migrate', 'moving-ip']);
+    expect(demo.stderr()).not.toContain('started redis-server');
+    expect(await direct.sendCommand(['KEYS', '*'])).toEqual(['theirs']);
+  });
+});
+
+describe('hitless demo stopped by a signal', () => {
+  it('SIGTERM mid-rehearsal: stops everything, prints the summary so far, exits 130', { timeout: 60_000 }, async () => {
+    const demo = startDemo(['--duration', '60', '--json', '--metrics-port', '0']);
+    await waitFor(() => demo.stderr().includes('▶ migrate'), `the first step (stderr: ${demo.stderr()})`, 30_000);
+    const pid = redisPid(demo.stderr());
+    demo.kill('SIGTERM');
+    const { code } = await demo.exited;
+    expect(code).toBe(130);
+    expect(JSON.parse(demo.stdout())).toMatchObject({ ok: false, errors: 0, lostWrites: 0 });
+    expect(demo.stderr()).toContain('stopped by a signal before the rehearsal finished');
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('--keep-running and Ctrl-C (SIGINT): a clean stop with the summary, exit 0', { timeout: 60_000 }, async () => {
+    const demo = startDemo(['--duration', '60', '--keep-running', '--metrics-port', '0']);
+    await waitFor(() => demo.stdout().includes('✓ migrate'), `the first step (stdout: ${demo.stdout()})`, 30_000);
+    const pid = redisPid(demo.stdout());
+    demo.kill('SIGINT');
+    const { code } = await demo.exited;
+    expect(demo.stdout()).toContain('PASSED: 0 errors, 0 lost writes, 0 lost messages');
+    expect(code).toBe(0);
+    expect(alive(pid)).toBe(false);
+  });
+});
+
+describe('hitless demo: bad input', () => {
+  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+    spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 20_000, env });
+
+  it.each([
+    [['--duration', 'soon'], '--duration must be a number from 8 to 3600, got "soon"'],
+    [['--duration', '2'], '--duration must be a number from 8 to 3600, got "2"'],
+    [['--rate', '1.5'], '--rate must be an integer from 10 to 100000, got "1.5"'],
+    [['--scenario', 'migrate,teleport'], '--scenario: unknown step "teleport"'],
+    [['--metrics-port', '70000'], '--metrics-port must be an integer from 0 to 65535, got "70000"'],
+    [['--redis-url', 'http://127.0.0.1:1'], '--redis-url must be a redis:// or rediss:// URL, got "http://127.0.0.1:1"'],
+    [['--colour=always'], 'unknown option --colour'],
+    [['--duration'], '--duration needs a value'],
+    [['extra'], 'demo takes no argument, got "extra"'],
+  ])('%j: exit 2 and a message naming the flag', (args, message) => {
+    const result = run(args);
+    expect(result.stderr).toContain(message);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+
+  it('no redis-server on the PATH and no --redis-url: exit 1 and what to do', () => {
+    // node runs by its absolute path; the PATH holds nothing at all.
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'hitless-demo-path-'));
+    const env = { ...process.env, PATH: empty, REDIS_SERVER_BIN: '', REDIS_URL: '' };
+    const result = run(['--metrics-port', '0'], env);
+    rmSync(empty, { recursive: true });
+    expect(result.stderr).toContain('hitless demo: no Redis to rehearse against: no redis-server on the PATH');
+    expect(result.stderr).toMatch(/apt-get install redis-server.*REDIS_SERVER_BIN.*--redis-url/s);
+    expect(result.status).toBe(1);
+  });
+
+  it('REDIS_SERVER_BIN pointing nowhere: exit 1 naming it', () => {
+    const result = run(['--metrics-port', '0'], { ...process.env, REDIS_SERVER_BIN: '/nonexistent/redis-server', REDIS_URL: '' });
+    expect(result.stderr).toContain('REDIS_SERVER_BIN=/nonexistent/redis-server does not run');
+    expect(result.status).toBe(1);
+  });
+});
