@@ -1,8 +1,9 @@
 /**
  * Something made once per operation kind (server, db, command name) and reused for every command
- * of that kind: MetricsHook's recorders, TracingHook's span options. The map of the (server, db)
- * commands went to last is kept at hand, since consecutive commands rarely change either: a
- * command then costs one map lookup by its name.
+ * of that kind: MetricsHook's recorders, TracingHook's span options. The last kind looked up is
+ * kept at hand, and the map of the (server, db) commands went to last: consecutive commands rarely
+ * change server or db and often repeat the name (a loop, or callers doing the same thing in one
+ * turn), and the map lookup by name costs more than the rest of a recorded command.
  */
 import type { Endpoint } from '../src/hooks/events.js';
 
@@ -12,17 +13,24 @@ export class OperationCache<T> {
   #lastServer: Endpoint | undefined;
   #lastDb = -1;
   #last = new Map<string, T>();
+  #lastName: string | undefined;
+  #lastMade: T | undefined;
 
   constructor(make: (server: Endpoint, db: number, name: string) => T) {
     this.#make = make;
   }
 
   get(server: Endpoint, db: number, name: string): T {
+    if (server === this.#lastServer && db === this.#lastDb && name === this.#lastName) return this.#lastMade!;
+    return this.#lookUp(server, db, name);
+  }
+
+  #lookUp(server: Endpoint, db: number, name: string): T {
     if (server !== this.#lastServer || db !== this.#lastDb) this.#switchTo(server, db);
-    const known = this.#last.get(name);
-    if (known !== undefined) return known;
-    const made = this.#make(server, db, name);
-    this.#last.set(name, made);
+    let made = this.#last.get(name);
+    if (made === undefined) this.#last.set(name, (made = this.#make(server, db, name)));
+    this.#lastName = name;
+    this.#lastMade = made;
     return made;
   }
 
@@ -34,5 +42,6 @@ export class OperationCache<T> {
     this.#lastServer = server;
     this.#lastDb = db;
     this.#last = byName;
+    this.#lastName = undefined;
   }
 }
