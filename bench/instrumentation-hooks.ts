@@ -7,6 +7,8 @@
  *   metrics-producer      MetricsHook aggregating in the hook, read by the SDK's reader as a MetricProducer
  *   metrics-prom          createPrometheusMetrics into a prom-client Registry
  *   tracing               TracingHook, every command sampled, a real BasicTracerProvider whose processor drops spans
+ *   tracing-hook-only     TracingHook into a tracer that hands out one shared do-nothing span: the hook's own
+ *                         work per command (and @opentelemetry/api's context.active()), without any SDK span
  *   logging               LoggingHook at `info` into a logger that drops records (it has no command events)
  *
  * Both the bench (bench/run.ts) and the instruction counter (bench/instructions/hook-probe.mjs,
@@ -20,7 +22,9 @@ import { Registry } from 'prom-client';
 import type * as Instrumentation from '../instrumentation/index.js';
 import type { Hook } from '../src/index.js';
 
-export const INSTRUMENTATION_HOOKS = ['metrics-otel', 'metrics-otel-command', 'metrics-producer', 'metrics-prom', 'tracing', 'logging'] as const;
+export const INSTRUMENTATION_HOOKS = [
+  'metrics-otel', 'metrics-otel-command', 'metrics-producer', 'metrics-prom', 'tracing', 'tracing-hook-only', 'logging',
+] as const;
 export type InstrumentationHookName = (typeof INSTRUMENTATION_HOOKS)[number];
 
 export interface InstrumentationHooks {
@@ -104,6 +108,22 @@ export function instrumentationHooks(names: readonly InstrumentationHookName[], 
         const tracerProvider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [processor] });
         hooks.push(new instrumentation.TracingHook({ tracerProvider }));
         checks.push(async (commands) => atLeast(name, processor.ended, commands));
+        break;
+      }
+      case 'tracing-hook-only': {
+        let started = 0;
+        const span = {
+          setAttribute: () => span, setAttributes: () => span, addEvent: () => span, setStatus: () => span, end() {},
+          spanContext: () => ({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }),
+        };
+        const tracer = {
+          startSpan: () => {
+            started++;
+            return span;
+          },
+        };
+        hooks.push(new instrumentation.TracingHook({ tracerProvider: { getTracer: () => tracer } }));
+        checks.push(async (commands) => atLeast(name, started, commands));
         break;
       }
       case 'logging':
