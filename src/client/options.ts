@@ -126,7 +126,8 @@ export function resolveOptions(input: ClientOptions | string | undefined): Resol
   const commandTimeout = duration('commandTimeout', options.commandTimeout, 5000);
   const tlsOption = options.tls ?? fromUrl.tls;
   if (tlsOption !== undefined && typeof tlsOption !== 'boolean' && (typeof tlsOption !== 'object' || tlsOption === null)) {
-    throw new ConfigError('tls', `expected true, false or tls.connect options, got ${describe(tlsOption)}`);
+    // Only the type: a misplaced string here may be a private key.
+    throw new ConfigError('tls', `expected true, false or tls.connect options, got ${describeType(tlsOption)}`);
   }
   const protocol = options.protocol ?? 3;
   if (protocol !== 2 && protocol !== 3) throw new ConfigError('protocol', `expected 2 or 3, got ${describe(protocol)}`);
@@ -151,7 +152,7 @@ export function resolveOptions(input: ClientOptions | string | undefined): Resol
     host: text('host', options.host, fromUrl.host ?? '127.0.0.1'),
     port: integer('port', options.port ?? fromUrl.port, 6379, 1, 65_535),
     username: optionalText('username', options.username ?? fromUrl.username),
-    password: optionalText('password', options.password ?? fromUrl.password),
+    password: optionalSecret('password', options.password ?? fromUrl.password),
     db: integer('db', options.db ?? fromUrl.db, 0, 0, 1_000_000),
     clientName: optionalText('name', options.name),
     tls: tlsOption === true ? {} : tlsOption === false ? undefined : tlsOption,
@@ -192,7 +193,7 @@ function parseUrl(url: unknown): UrlParts {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('url', `"${url}" is not a valid URL (expected redis://host:port/db)`);
+    throw new ConfigError('url', `"${withoutPassword(url)}" is not a valid URL (expected redis://host:port/db)`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ConfigError('url', `scheme "${parsed.protocol}" is not supported (use redis: or rediss:)`);
@@ -204,7 +205,7 @@ function parseUrl(url: unknown): UrlParts {
   if (parsed.password) parts.password = decodeURIComponent(parsed.password);
   const path = parsed.pathname.replace(/^\//, '');
   if (path !== '') {
-    if (!/^\d+$/.test(path)) throw new ConfigError('url', `database "${path}" in "${url}" is not a number`);
+    if (!/^\d+$/.test(path)) throw new ConfigError('url', `database "${path}" in "${withoutPassword(url)}" is not a number`);
     parts.db = Number(path);
   }
   return parts;
@@ -264,6 +265,30 @@ function text(field: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) throw new ConfigError(field, `expected a non-empty string, got ${describe(value)}`);
   return value;
+}
+
+/** Like optionalText, but an invalid value is described by its type only: it may be the password. */
+function optionalSecret(field: string, value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new ConfigError(field, `expected a string, got ${describeType(value)}`);
+  return value;
+}
+
+/**
+ * `url` with the password of its user info replaced by `***`, for error messages. Works on text
+ * that is not a valid URL too, and takes everything up to the last `@` as user info, so a password
+ * containing `@` or `/` is hidden whole.
+ */
+function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i, (_match, scheme: string, userInfo: string) => {
+    const colon = userInfo.indexOf(':');
+    return `${scheme}${colon === -1 ? userInfo : `${userInfo.slice(0, colon)}:***`}@`;
+  });
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function optionalText(field: string, value: unknown): string | undefined {
