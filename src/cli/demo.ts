@@ -3,6 +3,7 @@ import { demoOptions, MIN_DURATION_S, STEPS } from '../demo/options.js';
 import { RedisNotFoundError } from '../demo/redis-server.js';
 import { runDemo, type DemoOutput } from '../demo/run.js';
 import { MissingDependencyError } from '../demo/telemetry.js';
+import { liveView, plainView } from '../demo/view.js';
 
 export const DEMO_HELP = `Usage: hitless demo [options]
 
@@ -40,8 +41,10 @@ export async function demo(args: ParsedArgs): Promise<number> {
   const stop = (): void => controller.abort();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // With --json, stdout carries the JSON alone and the progress goes to stderr.
+  const progress = options.json ? process.stderr : process.stdout;
   const output: DemoOutput = {
-    progress: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
+    view: progress.isTTY ? liveView(progress) : plainView((line) => progress.write(`${line}\n`)),
     result: (text) => process.stdout.write(`${text}\n`),
   };
   try {
@@ -55,6 +58,7 @@ export async function demo(args: ParsedArgs): Promise<number> {
     }
     throw error;
   } finally {
+    output.view.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

@@ -38,6 +38,11 @@ export function stepTimings(durationS: number, steps: number): StepTimings {
   };
 }
 
+/** How long a round of `steps` is expected to take (ms). */
+export function plannedMs(timings: StepTimings, steps: number): number {
+  return 2 * timings.steadyMs + steps * timings.slotMs;
+}
+
 export interface StepRecord {
   readonly name: StepName;
   /** ms since the run started */

@@ -9,13 +9,14 @@ import { Simulator, type NodeInfo, type NodeOptions } from '../simulator/index.j
 import { startLoad, lostWrites, type DemoLoad } from './load.js';
 import type { DemoOptions, StepName } from './options.js';
 import { findRedisServer, startRedisServer } from './redis-server.js';
-import { rehearse, stepTimings, type StepRecord } from './rehearsal.js';
+import { plannedMs, rehearse, stepTimings, type StepRecord } from './rehearsal.js';
 import { formatSummary, splitLatency, inWindow, latencyStats, type DemoSummary } from './summary.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
+import { stamp, type ProgressView } from './view.js';
 
 export interface DemoOutput {
-  /** A progress line (stdout, or stderr with --json). */
-  progress(line: string): void;
+  /** Progress: the live view on a terminal, plain lines elsewhere (stderr with --json). */
+  view: ProgressView;
   /** The result: the summary text, or its JSON. */
   result(text: string): void;
 }
@@ -69,7 +70,7 @@ async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutp
     cleanup.add(() => direct.close());
     const info = String(await direct.info('server'));
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
-    output.progress(`redis: ${host}:${port} (given, version ${version})`);
+    output.view.event(`redis: ${host}:${port} (given, version ${version})`);
     const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
     return {
       node: { upstream: { host, port }, ...(tls ? { upstreamTls: {} } : {}) },
@@ -85,7 +86,7 @@ async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutp
   const { bin, version } = findRedisServer();
   const redis = await startRedisServer(bin, version);
   cleanup.add(() => redis.stop());
-  output.progress(`redis: started redis-server ${version} (pid ${redis.pid}) on ${redis.host}:${redis.port}`);
+  output.view.event(`redis: started redis-server ${version} (pid ${redis.pid}) on ${redis.host}:${redis.port}`);
   const direct = createClient({ host: redis.host, port: redis.port, maintNotifications: { mode: 'disabled' }, reconnect: false });
   await direct.connect();
   cleanup.add(() => direct.close());
@@ -99,12 +100,10 @@ async function deleteKeys(direct: Client, prefix: string): Promise<void> {
   for (let i = 0; i < keys.length; i += 500) await direct.del(...keys.slice(i, i + 500));
 }
 
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1).padStart(6)}s`;
-
 export async function runDemo(options: DemoOptions, output: DemoOutput, signal: AbortSignal): Promise<{ exitCode: number; run?: DemoRun }> {
   const begun = performance.now();
   const now = (): number => performance.now() - begun;
-  const log = (line: string): void => output.progress(`[${seconds(now())}] ${line}`);
+  const log = (line: string): void => output.view.event(`${stamp(now() / 1000)} ${line}`);
   const stopped = new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
@@ -122,11 +121,11 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
     const [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
     const labels = new Map([[a.id, 'A'], [b.id, 'B']]);
     const label = (id: string): string => labels.get(id) ?? id;
-    output.progress(`simulator: node A on 127.0.0.1:${a.port} (MOVING names ${a.ipHost} / ${a.fqdnHost}), node B on 127.0.0.1:${b.port} (${b.ipHost} / ${b.fqdnHost}); the client is configured with A`);
+    output.view.event(`simulator: node A on 127.0.0.1:${a.port} (MOVING names ${a.ipHost} / ${a.fqdnHost}), node B on 127.0.0.1:${b.port} (${b.ipHost} / ${b.fqdnHost}); the client is configured with A`);
 
     const telemetry = await startTelemetry({ now, metricsPort: options.metricsPort, onWarning: log });
     cleanup.add(() => telemetry.close());
-    output.progress(`metrics: ${telemetry.server.url} (Prometheus; grafana/ scrapes 127.0.0.1:9464)`);
+    output.view.event(`metrics: ${telemetry.server.url} (Prometheus; grafana/ scrapes 127.0.0.1:9464)`);
 
     const client = createClient({ host: '127.0.0.1', port: a.port, ...redis.client, maintNotifications: { mode: 'enabled' }, hooks: telemetry.hooks });
     const clientErrors: Array<{ at: number; message: string }> = [];
@@ -137,30 +136,38 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
     const prefix = `hitless-demo:${Date.now().toString(36)}:`;
     if (redis.describe.source === 'url') cleanup.add(() => deleteKeys(redis.direct, prefix));
     const load = await startLoad(client, { rate: options.rate, prefix, now });
-    output.progress(`load: ${options.rate} reads/writes per second, a blocking consumer, numbered pub/sub messages; steps: ${options.steps.join(', ')}`);
+    output.view.event(`load: ${options.rate} reads/writes per second, a blocking consumer, numbered pub/sub messages; steps: ${options.steps.join(', ')}`);
 
     const steps: StepRecord[] = [];
     const nodeSamples: NodeSample[] = [];
     let current: StepName | 'steady' = 'steady';
-    let lastTick = 0;
-    let sampled = 0;
     const sampler = setInterval(() => {
       nodeSamples.push({ at: now(), connections: Object.fromEntries(sim.nodes().map((n) => [label(n.id), n.activeConnections])) });
     }, 250);
-    const ticker = setInterval(() => {
-      const fresh = load.samples.slice(sampled);
-      sampled = load.samples.length;
-      const elapsed = (now() - lastTick) / 1000;
-      lastTick = now();
-      const p99 = latencyStats(fresh.map((s) => s.latency)).p99;
-      const nodes = sim.nodes().map((n) => `${label(n.id)} ${n.activeConnections}`).join(' / ');
-      const handoffs = telemetry.handoffs.succeeded ?? 0;
-      log(`${(fresh.length / elapsed).toFixed(0)} ops/s, ${load.errors.length + clientErrors.length} errors, ${current}, connections ${nodes}, handoffs ${handoffs}, p99 ${p99 === null ? '-' : p99.toFixed(2)} ms`);
-    }, 5000);
-    cleanup.add(async () => {
+    const planned = plannedMs(timings, options.steps.length) / 1000;
+    const statusTimer = setInterval(() => {
+      // The last second's commands (samples settle roughly in start order).
+      const since = now() - 1000;
+      const recent: number[] = [];
+      for (let i = load.samples.length - 1; i >= 0 && load.samples[i]!.at >= since - 100; i--) {
+        if (load.samples[i]!.at >= since) recent.push(load.samples[i]!.latency);
+      }
+      output.view.status({
+        elapsedS: now() / 1000,
+        plannedS: planned,
+        opsPerSecond: recent.length,
+        errors: load.errors.length + clientErrors.length,
+        state: current,
+        connections: Object.fromEntries(sim.nodes().map((n) => [label(n.id), n.activeConnections])),
+        handoffs: telemetry.handoffs.succeeded ?? 0,
+        p99: latencyStats(recent).p99,
+      });
+    }, 250);
+    const stopTimers = (): void => {
       clearInterval(sampler);
-      clearInterval(ticker);
-    });
+      clearInterval(statusTimer);
+    };
+    cleanup.add(async () => stopTimers());
 
     const context = {
       sim, timings, now, stopped, label, isStopped: () => signal.aborted,
@@ -188,7 +195,7 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
       commands: totals.commands,
       opsPerSecond: load.samples.length / durationS,
       errors: errors.length,
-      errorExamples: errors.slice(0, 5).map((e) => `${seconds(e.at)} ${e.message}${inWindow(e.at, steps) ? ' (during maintenance)' : ''}`),
+      errorExamples: errors.slice(0, 5).map((e) => `${stamp(e.at / 1000)} ${e.message}${inWindow(e.at, steps) ? ' (during maintenance)' : ''}`),
       lostWrites: lost.length,
       lostWriteExamples: lost.slice(0, 5).map((key) => `${key}: acknowledged ${totals.acknowledged.get(key)}`),
       lostMessages: totals.blocking.lost + totals.pubsub.lost,
@@ -204,8 +211,10 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
       logs: { ...telemetry.logs },
       redis: redis.describe,
     };
+    if (interrupted) output.view.event('stopped by a signal before the rehearsal finished');
+    stopTimers();
+    output.view.close();
     output.result(options.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-    if (interrupted) output.progress('stopped by a signal before the rehearsal finished');
     return { exitCode: interrupted ? EXIT_INTERRUPTED : summary.ok ? 0 : 1, run: { summary, steps, nodeSamples, timeline: telemetry.timeline, load } };
   } finally {
     await cleanup.run();

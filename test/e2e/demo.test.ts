@@ -105,7 +105,28 @@ describe('hitless demo with --redis-url', () => {
     expect(code).toBe(0);
     expect(summary.steps.map((s: { name: string }) => s.name)).toEqual(['migrate', 'moving-ip']);
     expect(demo.stderr()).not.toContain('started redis-server');
+    // Not a terminal: plain lines, the status every few seconds, no escape codes.
+    expect(demo.stderr()).toMatch(/^\[ +\d+\.\ds\] \d+ ops\/s, 0 errors, \S+, connections A \d+ \/ B \d+, handoffs \d+, p99 /m);
+    expect(demo.stderr()).not.toContain('\x1b[');
     expect(await direct.sendCommand(['KEYS', '*'])).toEqual(['theirs']);
+  });
+});
+
+describe('hitless demo on a terminal', () => {
+  it('draws the live view (redrawn in place) and ends with the summary', { timeout: 60_000 }, async () => {
+    // script(1) runs the demo on a real pseudo-terminal.
+    const command = [process.execPath, ...CLI, '--duration', '8', '--scenario', 'moving-ip', '--metrics-port', '0'].join(' ');
+    const result = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', timeout: 50_000 });
+    expect(result.status).toBe(0);
+    const out = result.stdout;
+    expect(out.startsWith('\x1b[?25l')).toBe(true);
+    const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain).toContain('maintenance: moving-ip');
+    expect(plain).toMatch(/\d+ ops\/s +0 errors +p99 [\d.]+ ms +handoffs [1-9]/);
+    expect(plain).toMatch(/connections A \d+ \/ B [1-9]/);
+    expect(out).toContain('\x1b[4F\x1b[J');
+    expect(plain).toContain('PASSED: 0 errors, 0 lost writes, 0 lost messages');
+    expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.lastIndexOf('\x1b[4F'));
   });
 });
 
