@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { CommandArgument, RespValue } from '../../protocol/index.js';
 import { as, spec, text, toRecord, via, type Bulk, type Key, type Value } from '../command-spec.js';
+import { flat, type OneOrMany } from './variadic.js';
 import { scanArgs, type ScanOptions } from './keys.js';
 
 /** Several fields at once: an object, a Map, or `[field, value]` pairs (the last two allow Buffer fields). */
@@ -37,7 +38,7 @@ export const hashCommands = {
   hGet: spec((key: Key, field: Key) => ['HGET', key, field], as<Bulk | null>()),
   hGetAll: spec((key: Key) => ['HGETALL', key], via(toRecord)),
   hMGet: spec((key: Key, fields: Key[]) => ['HMGET', key, ...fields], as<Array<Bulk | null>>()),
-  hDel: spec((key: Key, ...fields: Key[]) => ['HDEL', key, ...fields], as<number>()),
+  hDel: spec((key: Key, ...fields: OneOrMany<Key>[]) => ['HDEL', key, ...flat(fields)], as<number>()),
   hExists: spec((key: Key, field: Key) => ['HEXISTS', key, field], as<number>()),
   hIncrBy: spec((key: Key, field: Key, increment: number) => ['HINCRBY', key, field, increment], as<number>()),
   hIncrByFloat: spec((key: Key, field: Key, increment: number) => ['HINCRBYFLOAT', key, field, increment], as<Bulk>()),

@@ -1,14 +1,15 @@
 import { as, spec, type Bulk, type Key } from '../command-spec.js';
+import { flat, type OneOrMany } from './variadic.js';
 
 type ExpireCondition = 'NX' | 'XX' | 'GT' | 'LT';
 const withCondition = (args: Array<string | Buffer | number>, condition?: ExpireCondition): Array<string | Buffer | number> =>
   condition === undefined ? args : [...args, condition];
 
 export const keyCommands = {
-  del: spec((...keys: Key[]) => ['DEL', ...keys], as<number>()),
-  unlink: spec((...keys: Key[]) => ['UNLINK', ...keys], as<number>()),
-  exists: spec((...keys: Key[]) => ['EXISTS', ...keys], as<number>()),
-  touch: spec((...keys: Key[]) => ['TOUCH', ...keys], as<number>()),
+  del: spec((...keys: OneOrMany<Key>[]) => ['DEL', ...flat(keys)], as<number>()),
+  unlink: spec((...keys: OneOrMany<Key>[]) => ['UNLINK', ...flat(keys)], as<number>()),
+  exists: spec((...keys: OneOrMany<Key>[]) => ['EXISTS', ...flat(keys)], as<number>()),
+  touch: spec((...keys: OneOrMany<Key>[]) => ['TOUCH', ...flat(keys)], as<number>()),
   expire: spec((key: Key, seconds: number, condition?: ExpireCondition) => withCondition(['EXPIRE', key, seconds], condition), as<number>()),
   pExpire: spec((key: Key, ms: number, condition?: ExpireCondition) => withCondition(['PEXPIRE', key, ms], condition), as<number>()),
   expireAt: spec((key: Key, unixSeconds: number, condition?: ExpireCondition) => withCondition(['EXPIREAT', key, unixSeconds], condition), as<number>()),

@@ -1,5 +1,6 @@
 import type { CommandArgument, RespValue } from '../../protocol/index.js';
 import { as, spec, via, type Bulk, type Key, type Value } from '../command-spec.js';
+import { flat, type OneOrMany } from './variadic.js';
 
 type Side = 'LEFT' | 'RIGHT';
 
@@ -28,10 +29,10 @@ const lPosArgs = (key: Key, element: Value, options?: LPosOptions, count?: numbe
 };
 
 export const listCommands = {
-  lPush: spec((key: Key, ...elements: Value[]) => ['LPUSH', key, ...elements], as<number>()),
-  rPush: spec((key: Key, ...elements: Value[]) => ['RPUSH', key, ...elements], as<number>()),
-  lPushX: spec((key: Key, ...elements: Value[]) => ['LPUSHX', key, ...elements], as<number>()),
-  rPushX: spec((key: Key, ...elements: Value[]) => ['RPUSHX', key, ...elements], as<number>()),
+  lPush: spec((key: Key, ...elements: OneOrMany<Value>[]) => ['LPUSH', key, ...flat(elements)], as<number>()),
+  rPush: spec((key: Key, ...elements: OneOrMany<Value>[]) => ['RPUSH', key, ...flat(elements)], as<number>()),
+  lPushX: spec((key: Key, ...elements: OneOrMany<Value>[]) => ['LPUSHX', key, ...flat(elements)], as<number>()),
+  rPushX: spec((key: Key, ...elements: OneOrMany<Value>[]) => ['RPUSHX', key, ...flat(elements)], as<number>()),
   lPop: spec((key: Key) => ['LPOP', key], as<Bulk | null>()),
   rPop: spec((key: Key) => ['RPOP', key], as<Bulk | null>()),
   lPopCount: spec((key: Key, count: number) => ['LPOP', key, count], as<Bulk[] | null>()),

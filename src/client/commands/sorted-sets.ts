@@ -2,6 +2,7 @@ import type { CommandArgument, RespValue } from '../../protocol/index.js';
 import {
   as, pushOptions, spec, toNumberOrNull, toScoredMember, toScoredMembers, via, type Bulk, type Key, type Value,
 } from '../command-spec.js';
+import { flat, type OneOrMany } from './variadic.js';
 import { scanArgs, type ScanOptions } from './keys.js';
 
 export interface ZMember {
@@ -71,7 +72,7 @@ const toKeyScoredMember = (value: RespValue): KeyScoredMember | null =>
 
 export const sortedSetCommands = {
   zAdd: spec(zAddArgs, as<number>()),
-  zRem: spec((key: Key, ...members: Value[]) => ['ZREM', key, ...members], as<number>()),
+  zRem: spec((key: Key, ...members: OneOrMany<Value>[]) => ['ZREM', key, ...flat(members)], as<number>()),
   zScore: spec((key: Key, member: Value) => ['ZSCORE', key, member], via(toNumberOrNull)),
   zMScore: spec((key: Key, members: Value[]) => ['ZMSCORE', key, ...members], via((v) => (Array.isArray(v) ? v.map(toNumberOrNull) : []))),
   zIncrBy: spec((key: Key, increment: number, member: Value) => ['ZINCRBY', key, increment, member], via((v) => toNumberOrNull(v)!)),
