@@ -3,8 +3,8 @@
  * connection is lost a new one is leased (with the client's reconnect backoff) and every channel,
  * pattern and shard channel is subscribed again; listeners stay attached throughout.
  */
-import { createCommand, type Command } from '../connection/index.js';
-import { InvalidArgumentError } from '../errors.js';
+import { ConnectionError, createCommand, type Command } from '../connection/index.js';
+import { ClientClosedError, InvalidArgumentError } from '../errors.js';
 import type { Endpoint } from '../connection/index.js';
 import type { HookChain } from '../hooks/index.js';
 import { retryWithBackoff, type Lease, type ReconnectStrategy } from '../pool/index.js';
@@ -42,6 +42,8 @@ export class PubSub {
   };
   #lease: Lease | undefined;
   #leasing: Promise<Lease> | undefined;
+  /** While a lost connection's subscriptions are being restored: resolves to why it gave up, if it did. */
+  #restoring: Promise<Error | undefined> | undefined;
   #closed = false;
   /** Aborted by close(): ends a restore in progress, also in the middle of its backoff wait. */
   readonly #stop = new AbortController();
@@ -71,6 +73,10 @@ export class PubSub {
     }
     if (fresh.length === 0) return;
     try {
+      // Nothing was written yet: wait for the connection to come back (as an ordinary command waits
+      // in the offline queue) instead of failing with the first failed attempt to restore it.
+      const gaveUp = this.#restoring === undefined ? undefined : await this.#restoring;
+      if (gaveUp !== undefined) throw gaveUp;
       await this.#send(await this.#ensureLease(), [SUBSCRIBE[kind], ...fresh]);
     } catch (error) {
       for (const name of fresh) map.delete(name);
@@ -137,7 +143,12 @@ export class PubSub {
     lease.onLost = (error) => {
       if (this.#lease !== lease) return;
       this.#lease = undefined;
-      if (!this.#closed && !this.#isEmpty()) void this.#restore(error);
+      if (this.#closed || this.#isEmpty()) return;
+      const restoring = this.#restore(error);
+      this.#restoring = restoring;
+      void restoring.then(() => {
+        if (this.#restoring === restoring) this.#restoring = undefined;
+      });
     };
   }
 
@@ -149,12 +160,13 @@ export class PubSub {
     await reply;
   }
 
-  /** Leases a new connection with backoff and subscribes to everything again. */
-  async #restore(cause: Error | undefined): Promise<void> {
+  /** Leases a new connection with backoff and subscribes to everything again; resolves to why it gave up, if it did. */
+  async #restore(cause: Error | undefined): Promise<Error | undefined> {
     const strategy = this.#host.reconnect;
+    const lost = cause ?? new ConnectionError('the pub/sub connection was lost', 'ERR_CONNECTION_CLOSED');
     if (strategy === false) {
       this.#host.reportError(cause);
-      return;
+      return lost;
     }
     const outcome = await retryWithBackoff({
       strategy, cause, signal: this.#stop.signal, hooks: this.#host.hooks, role: 'pubsub', endpoint: this.#host.endpoint(),
@@ -162,9 +174,11 @@ export class PubSub {
     });
     if (outcome.ok) {
       if (outcome.value) this.#host.resubscribed();
-    } else if (!outcome.stopped) {
-      this.#host.reportError(outcome.cause);
+      return undefined;
     }
+    if (outcome.stopped) return new ClientClosedError();
+    this.#host.reportError(outcome.cause);
+    return outcome.cause ?? lost;
   }
 
   /** Subscribes to everything again on a new lease; false when nothing is left to restore. */

@@ -1,0 +1,260 @@
+/**
+ * The fault matrix (issue 19): hitless behind the simulator (two nodes in front of one real
+ * redis-server), with that redis-server SIGKILLed and restarted on the same port in the middle of
+ * a pipeline, a transaction, a blocking command, a subscription and a handoff, plus the node-side
+ * faults of a handoff (the old node closes early, the target refuses then accepts).
+ *
+ * Every case is checked against one rule:
+ * - a command is re-sent only if it was never written to a socket;
+ * - a written command whose socket died fails with a ConnectionError (`ERR_CONNECTION_CLOSED`,
+ *   "… was lost while <COMMAND> waited for its reply"): it may or may not have run;
+ * - every acknowledged write is readable afterwards;
+ * - subscriptions come back.
+ * And after each case: no uncaught exception or unhandled rejection, no socket left open.
+ *
+ * The server runs with `appendfsync always`, so what it acknowledged survives its SIGKILL (as on
+ * a durable production server); what it did not acknowledge may or may not be there.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Client, ClientOptions, ConnectionInfo } from '../../src/index.js';
+import { connectedClient } from '../helpers/clients.js';
+import { useSimulator } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait.js';
+import { lostWrites, maintenanceRecorder, progress, startLoad, type Load } from './support/maintenance.js';
+
+const env = useSimulator({ redis: { args: ['--appendonly', 'yes', '--appendfsync', 'always'] }, timings: { movingTimeS: 4 } });
+
+// ---- the harness's own guards ---------------------------------------------------------------
+
+const escaped: unknown[] = [];
+const onEscaped = (error: unknown): void => void escaped.push(error);
+let socketsAtStart = 0;
+
+/** TCP sockets this process holds: the clients', and the simulator's both sides. */
+const openSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+
+beforeAll(() => {
+  process.on('unhandledRejection', onEscaped);
+  process.on('uncaughtException', onEscaped);
+});
+afterAll(() => {
+  process.off('unhandledRejection', onEscaped);
+  process.off('uncaughtException', onEscaped);
+});
+
+beforeEach(async () => {
+  await waitFor(() => env.direct.isReady, 'the direct client');
+  socketsAtStart = openSockets();
+});
+
+afterEach(async () => {
+  // A case that failed half-way must not leave the next one without a server.
+  if (down) await revive();
+  await env.sim.setFaults({ latencyMs: 0, connectDelayMs: 0, refuseConnections: false, blackhole: false, notifications: true });
+  expect(escaped).toEqual([]);
+});
+
+// ---- helpers --------------------------------------------------------------------------------
+
+const onA = (options: ClientOptions = {}): Promise<Client> =>
+  connectedClient({
+    port: env.a.port,
+    // Reconnect quickly and never time out a command here: only the fault may fail one.
+    reconnect: { initialDelay: 10, maxDelay: 50 },
+    commandTimeout: 60_000,
+    maintNotifications: { mode: 'enabled' },
+    ...options,
+  });
+
+let down = false;
+
+/** SIGKILL: the server vanishes with whatever it was doing. */
+async function crash(): Promise<void> {
+  down = true;
+  await env.server.kill();
+}
+
+/** The same server again, on the same port, with its append-only file. */
+async function revive(): Promise<void> {
+  await env.server.restart();
+  down = false;
+  await waitFor(() => env.direct.isReady, 'the direct client to reconnect');
+}
+
+const role = (client: Client, wanted: ConnectionInfo['role']): ConnectionInfo | undefined => client.connections().find((c) => c.role === wanted);
+
+/** Commands the simulator node has received from its connections (proof they were written). */
+const receivedBy = (nodeId: string): number => env.sim.connections(nodeId).reduce((n, c) => n + c.commands, 0);
+
+/** What a written command whose connection died must fail with: its effect is unknown. */
+function expectLostWhileWaiting(error: unknown, command: string, port: number): void {
+  expect(error).toMatchObject({
+    name: 'ConnectionError',
+    code: 'ERR_CONNECTION_CLOSED',
+    message: expect.stringMatching(new RegExp(`^connection to 127\\.0\\.0\\.\\d+:${port} was lost while ${command} waited for its reply`)),
+  });
+}
+
+/** Every error a load saw is a written command lost with its connection; nothing else. */
+function expectOnlyLostWrittenCommands(errors: readonly Error[]): void {
+  for (const error of errors) {
+    expect(error).toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: expect.stringMatching(/was lost while (SET|GET) waited for its reply/) });
+  }
+}
+
+/** Stops the load and checks that every write it saw acknowledged is on the server. */
+async function expectNothingLost(load: Load): Promise<void> {
+  const { errors, acknowledged } = await load.stop();
+  expectOnlyLostWrittenCommands(errors);
+  expect(acknowledged.size).toBeGreaterThan(0);
+  expect(await lostWrites(env.direct, acknowledged)).toEqual([]);
+}
+
+/** Closes the client and waits until neither the simulator nor this process holds a socket of it. */
+async function expectNothingLeft(client: Client): Promise<void> {
+  await client.close();
+  await waitFor(() => env.sim.nodes().every((node) => node.activeConnections === 0), 'the simulator to hold no connection');
+  await waitFor(() => env.direct.isReady && openSockets() === socketsAtStart, `the open sockets to return to ${socketsAtStart} (now ${openSockets()})`);
+}
+
+// ---- the matrix -----------------------------------------------------------------------------
+
+describe('redis-server SIGKILLed and restarted', () => {
+  it('during a pipeline: the written commands fail as lost and are not re-sent; the ones issued while it is down run once, in order', async () => {
+    const client = await onA();
+    const load = startLoad(client, 20, 'fm:pipeline:load:');
+    await progress(load, 100);
+    const counter = 'fm:pipeline:counter';
+    expect(await client.set(counter, '0')).toBe('OK');
+
+    // The node swallows what it gets, so the pipeline is written and its replies never come.
+    await env.sim.setFaults({ blackhole: true }, [env.a.id]);
+    const seen = receivedBy(env.a.id);
+    const pipeline = client.pipeline();
+    for (let i = 0; i < 100; i++) pipeline.incr(counter);
+    const written = pipeline.exec();
+    await waitFor(() => receivedBy(env.a.id) >= seen + 100, 'the node to receive the pipeline');
+    await crash();
+    await waitFor(() => !client.isReady, 'the client to see the connection lost');
+
+    const outcomes = await written;
+    expect(outcomes).toHaveLength(100);
+    for (const outcome of outcomes) expectLostWhileWaiting(outcome, 'INCR', env.a.port);
+
+    // Never written: these wait for the reconnect and go out once it is up.
+    await env.sim.setFaults({ blackhole: false }, [env.a.id]);
+    const queued = client.pipeline();
+    for (let i = 0; i < 50; i++) queued.incr(counter);
+    const later = queued.exec();
+    await revive();
+    expect(await later).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    // The lost hundred did not run (the node swallowed them) and were not sent again.
+    expect(await env.direct.get(counter)).toBe('50');
+
+    await progress(load, 100);
+    await expectNothingLost(load);
+    await expectNothingLeft(client);
+  });
+
+  it('during a transaction: MULTI/EXEC in flight fails as lost; one issued while down runs once; a watch() whose connection died does not EXEC', async () => {
+    const client = await onA();
+    const key = 'fm:tx:counter';
+    const watched = 'fm:tx:watched';
+    expect(await client.set(key, '0')).toBe('OK');
+    expect(await client.set(watched, 'before')).toBe('OK');
+
+    // A watch() callback holding its own connection, waiting for the crash before it EXECs.
+    let inCallback!: () => void;
+    const callbackRunning = new Promise<void>((resolve) => (inCallback = resolve));
+    let crashed!: () => void;
+    const afterCrash = new Promise<void>((resolve) => (crashed = resolve));
+    const watching = client.watch(watched, async (tx) => {
+      expect(await tx.get(watched)).toBe('before');
+      inCallback();
+      await afterCrash;
+      return tx.multi().set(watched, 'from-watch').exec();
+    }).catch((e: unknown) => e);
+    await callbackRunning;
+    const watchLease = role(client, 'lease')!.id;
+
+    await env.sim.setFaults({ blackhole: true }, [env.a.id]);
+    const seen = receivedBy(env.a.id);
+    const transaction = client.multi().incr(key).incr(key).exec().catch((e: unknown) => e);
+    await waitFor(() => receivedBy(env.a.id) >= seen + 4, 'the node to receive MULTI, INCR, INCR, EXEC');
+    await crash();
+    await waitFor(() => !client.isReady && !client.connections().some((c) => c.id === watchLease), 'both connections lost');
+    crashed();
+
+    // The transaction reports its first lost command; whether it ran is unknown.
+    expectLostWhileWaiting(await transaction, 'MULTI', env.a.port);
+    // The WATCH died with its connection: EXEC is never sent anywhere else without it.
+    expect(await watching).toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: expect.stringContaining(`127.0.0.1:${env.a.port}`) });
+
+    await env.sim.setFaults({ blackhole: false }, [env.a.id]);
+    const queued = client.multi().incr(key).incr(key).exec();
+    await revive();
+    expect(await queued).toEqual([1, 2]);
+    expect(await env.direct.get(key)).toBe('2');
+    expect(await env.direct.get(watched)).toBe('before');
+    // And watch() works again on a new connection.
+    expect(await client.watch(watched, (tx) => tx.multi().set(watched, 'after').exec())).toEqual(['OK']);
+    expect(await env.direct.get(watched)).toBe('after');
+    await expectNothingLeft(client);
+  });
+
+  it('during a blocking command: BLPOP fails as lost, one issued while down fails without being written, and BLPOP works again after the restart', async () => {
+    const client = await onA();
+    const load = startLoad(client, 20, 'fm:blocking:load:');
+    const list = 'fm:blocking:list';
+    const popped = client.blPop(list, 0).catch((e: unknown) => e);
+    await waitFor(() => role(client, 'lease')?.pendingReplies === 1, 'BLPOP waiting on its lease');
+    await progress(load, 100);
+
+    await crash();
+    expectLostWhileWaiting(await popped, 'BLPOP', env.a.port);
+    await waitFor(() => !client.isReady, 'the shared connection lost');
+    // No connection can be made while the server is down: the command fails, never written.
+    // (The node accepts and closes during the handshake: the error is the handshake's, not BLPOP's.)
+    const whileDown = await client.blPop(list, 0).catch((e: unknown) => e);
+    expect(whileDown).toMatchObject({ name: 'ConnectionError', message: expect.stringContaining(`127.0.0.1:${env.a.port}`) });
+    expect((whileDown as Error).message).not.toMatch(/BLPOP/);
+
+    await revive();
+    const again = client.blPop(list, 0);
+    await waitFor(() => role(client, 'lease')?.pendingReplies === 1, 'the new BLPOP waiting');
+    expect(await env.direct.lPush(list, 'element')).toBe(1);
+    expect(await again).toEqual({ key: list, element: 'element' });
+
+    await progress(load, 100);
+    await expectNothingLost(load);
+    await expectNothingLeft(client);
+  });
+
+  it('during a subscription: the subscription comes back, a subscribe() issued while down completes, and every numbered message published after the restart arrives once, in order', async () => {
+    const client = await onA();
+    const got: number[] = [];
+    const late: number[] = [];
+    await client.subscribe('fm:sub', (message) => got.push(Number(message)));
+    for (let n = 1; n <= 10; n++) await env.direct.publish('fm:sub', String(n));
+    await waitFor(() => got.length === 10, 'the first ten messages');
+    let resubscribed = 0;
+    client.on('resubscribed', () => resubscribed++);
+
+    await crash();
+    await waitFor(() => role(client, 'pubsub') === undefined || role(client, 'pubsub')!.state !== 'ready', 'the subscription connection lost');
+    // Never written: it waits for the subscriptions to come back, as a command waits in the offline queue.
+    const subscribing = client.subscribe('fm:sub:late', (message) => late.push(Number(message))).then(() => 'subscribed', (e: unknown) => e);
+    await revive();
+    await waitFor(() => resubscribed >= 1, 'the resubscription');
+    expect(await subscribing).toBe('subscribed');
+
+    for (let n = 11; n <= 60; n++) {
+      expect(await env.direct.publish('fm:sub', String(n))).toBe(1);
+      expect(await env.direct.publish('fm:sub:late', String(n))).toBe(1);
+    }
+    await waitFor(() => got.length === 60 && late.length === 50, 'the messages after the restart');
+    expect(got).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(late).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
+    await expectNothingLeft(client);
+  });
+});
