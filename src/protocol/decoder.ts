@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { Buffer, constants } from 'node:buffer';
 import { ProtocolError, ReplyError } from './errors.js';
 import { CR, LF, MAX_AGGREGATE_LENGTH, MAX_BULK_LENGTH, MAX_LINE_LENGTH, MAX_NESTING_DEPTH, parseLength } from './wire.js';
 import type { RespMap, RespValue } from './types.js';
@@ -257,6 +257,9 @@ export class Decoder {
     }
     if (buffer[end] !== CR || buffer[end + 1] !== LF) throw new ProtocolError('bulk string not followed by CRLF');
     this.#offset = end + 2;
+    // Node refuses to make a string of more bytes than V8's longest string (2^29 - 24 on 64-bit,
+    // below Redis's 512 MiB limit) and throws, which here would escape from the socket's data handler.
+    if (length > MAX_STRING_LENGTH && (type === 0x21 || !this.returnBuffers)) throw tooLongForString(length);
     if (type === 0x21) return new ReplyError(buffer.toString('utf8', next, end));
     let from = next;
     if (type === 0x3d) {
@@ -300,6 +303,12 @@ export class Decoder {
 
 /** Returned when an element opened an aggregate (or was an empty attribute): no value yet. */
 const ATTRIBUTE_OR_OPENED = Symbol('opened');
+
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
+
+function tooLongForString(length: number): ProtocolError {
+  return new ProtocolError(`a ${length}-byte string is longer than the longest JavaScript string (${MAX_STRING_LENGTH}); read it with returnBuffers`);
+}
 
 /** Built out of line: the checks sit on the path of every reply, and V8 inlines by bytecode size. */
 function tooLong(what: string, length: number, limit: string, max: number): ProtocolError {

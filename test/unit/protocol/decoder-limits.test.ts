@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { Decoder, ProtocolError, type RespValue } from '../../../src/protocol/index.js';
 
@@ -91,5 +92,25 @@ describe('Decoder limits', () => {
     fed.feed(`%1\r\n${'*1\r\n'.repeat(1000)}:1\r\n+v\r\n`);
     expect(fed.errors).toEqual([]);
     expect(Object.values(fed.replies[0] as object)).toEqual(['v']);
+  });
+});
+
+describe('Decoder: a bulk string longer than the longest JavaScript string', () => {
+  // Redis allows 512 MiB; V8 strings end 24 characters short of that. One 512 MiB buffer, briefly.
+  it('is a ProtocolError as a string (instead of an exception out of the socket handler), and a Buffer with returnBuffers', () => {
+    const length = 512 * 1024 * 1024;
+    expect(length).toBeGreaterThan(constants.MAX_STRING_LENGTH);
+    const header = `$${length}\r\n`;
+    const frame = Buffer.alloc(header.length + length + 2, 0x61);
+    frame.write(header, 0, 'latin1');
+    frame.write('\r\n', header.length + length, 'latin1');
+    const asString = decoder();
+    asString.feed(frame);
+    expect(asString.errors.map((e) => e.message)).toEqual([`a ${length}-byte string is longer than the longest JavaScript string (${constants.MAX_STRING_LENGTH}); read it with returnBuffers`]);
+    const replies: RespValue[] = [];
+    const asBuffer = new Decoder({ onReply: (v) => replies.push(v), onPush: () => undefined, onError: (e) => { throw e; } });
+    asBuffer.returnBuffers = true;
+    asBuffer.feed(frame);
+    expect(replies.map((v) => (v as Buffer).length)).toEqual([length]);
   });
 });
