@@ -14,7 +14,7 @@ of reads and writes, a blocking consumer and numbered pub/sub messages, while th
 the rehearsal: ${STEPS.join(', ')}.
 It ends with a summary: commands, errors, lost writes, lost and duplicated messages, notifications
 by type, handoffs, p99 and max latency during maintenance vs steady traffic.
-Exit code 0 only with zero errors and zero lost writes; 1 otherwise; 2 for a bad option;
+Exit code 0 only with zero errors and zero lost writes (and the report written, if asked for); 1 otherwise; 2 for a bad option;
 130 when stopped by Ctrl-C (SIGINT) or SIGTERM before the end. Everything it started is stopped.
 
 Options:
@@ -26,6 +26,8 @@ Options:
   --keep-running       repeat the rehearsal until Ctrl-C, so Prometheus and Grafana (grafana/)
                        can watch; the summary covers every round
   --json               print the summary as JSON on stdout (progress goes to stderr)
+  --report FILE        write a self-contained HTML report: latency over time with every
+                       maintenance event marked, ops/s, connections per node, the summary
   --redis-url URL      rehearse in front of this Redis instead of starting a redis-server
                        (also REDIS_URL); the demo's keys are deleted afterwards
   -h, --help           this help

@@ -2,6 +2,8 @@
  * The demo's flags, validated into one options object. A bad value is a UsageError naming the
  * flag and the value (the CLI turns it into exit code 2).
  */
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { UsageError, type ParsedArgs } from '../cli/args.js';
 
 /** The rehearsal steps, in the order they run. */
@@ -16,13 +18,15 @@ export interface DemoOptions {
   rate: number;
   keepRunning: boolean;
   json: boolean;
+  /** Write the HTML report here. */
+  report: string | undefined;
   /** undefined: 9464 when free, else a free port. */
   metricsPort: number | undefined;
   /** Rehearse against this Redis instead of starting a redis-server. */
   redisUrl: string | undefined;
 }
 
-const DEMO_FLAGS = new Set(['duration', 'scenario', 'rate', 'keep-running', 'json', 'metrics-port', 'redis-url', 'help']);
+const DEMO_FLAGS = new Set(['duration', 'scenario', 'rate', 'keep-running', 'json', 'report', 'metrics-port', 'redis-url', 'help']);
 
 export const MIN_DURATION_S = 8;
 
@@ -66,17 +70,31 @@ function redisUrl(raw: string | boolean | undefined, env: NodeJS.ProcessEnv): st
   return value;
 }
 
+/** Fails now, not after the whole rehearsal, when the report could not be written. */
+function checkWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`--report ${file}: cannot write to ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
 export function demoOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, allowed: ReadonlySet<string> = DEMO_FLAGS): DemoOptions {
   for (const flag of Object.keys(args.flags)) {
     if (!allowed.has(flag)) throw new UsageError(`unknown option --${flag}`);
   }
   if (args.params.length > 0) throw new UsageError('unknown option --param');
+  const report = args.flags.report;
+  if (report === true || report === '') throw new UsageError('--report needs a file name');
+  if (typeof report === 'string') checkWritable(report);
   return {
     durationS: numberFlag('duration', args.flags.duration, 60, MIN_DURATION_S, 3600, false),
     steps: parseSteps(args.flags.scenario),
     rate: numberFlag('rate', args.flags.rate, 1000, 10, 100_000, true),
     keepRunning: booleanFlag('keep-running', args.flags['keep-running']),
     json: booleanFlag('json', args.flags.json),
+    report: report === undefined ? undefined : String(report),
     metricsPort: args.flags['metrics-port'] === undefined ? undefined : numberFlag('metrics-port', args.flags['metrics-port'], 0, 0, 65_535, true),
     redisUrl: redisUrl(args.flags['redis-url'], env),
   };

@@ -4,11 +4,14 @@
  * Everything it starts is stopped in reverse order however the run ends (done, failed, or stopped
  * by a signal through `signal`).
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createClient, type Client, type ClientOptions } from '../client/index.js';
 import { Simulator, type NodeInfo, type NodeOptions } from '../simulator/index.js';
 import { startLoad, lostWrites, type DemoLoad } from './load.js';
 import type { DemoOptions, StepName } from './options.js';
 import { findRedisServer, startRedisServer } from './redis-server.js';
+import { renderReport } from './report.js';
 import { plannedMs, rehearse, stepTimings, type StepRecord } from './rehearsal.js';
 import { formatSummary, splitLatency, inWindow, latencyStats, type DemoSummary } from './summary.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
@@ -102,6 +105,7 @@ async function deleteKeys(direct: Client, prefix: string): Promise<void> {
 
 export async function runDemo(options: DemoOptions, output: DemoOutput, signal: AbortSignal): Promise<{ exitCode: number; run?: DemoRun }> {
   const begun = performance.now();
+  const startedAt = new Date();
   const now = (): number => performance.now() - begun;
   const log = (line: string): void => output.view.event(`${stamp(now() / 1000)} ${line}`);
   const stopped = new Promise<void>((resolve) => {
@@ -211,11 +215,21 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
       logs: { ...telemetry.logs },
       redis: redis.describe,
     };
+    let reportFailed = false;
+    if (options.report !== undefined) {
+      try {
+        writeFileSync(options.report, renderReport({ summary, samples: load.samples, steps, timeline: telemetry.timeline, nodeSamples, startedAt }));
+        output.view.event(`report: ${path.resolve(options.report)}`);
+      } catch (error) {
+        reportFailed = true;
+        output.view.event(`cannot write the report to ${options.report}: ${(error as Error).message}`);
+      }
+    }
     if (interrupted) output.view.event('stopped by a signal before the rehearsal finished');
     stopTimers();
     output.view.close();
     output.result(options.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-    return { exitCode: interrupted ? EXIT_INTERRUPTED : summary.ok ? 0 : 1, run: { summary, steps, nodeSamples, timeline: telemetry.timeline, load } };
+    return { exitCode: interrupted ? EXIT_INTERRUPTED : summary.ok && !reportFailed ? 0 : 1, run: { summary, steps, nodeSamples, timeline: telemetry.timeline, load } };
   } finally {
     await cleanup.run();
   }

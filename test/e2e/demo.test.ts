@@ -6,9 +6,10 @@
  * exits, also when it is stopped by a signal. Bad flags and a machine without Redis get clear errors.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from '../../src/index.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -48,9 +49,14 @@ const redisPid = (progress: string): number => Number(/started redis-server \S+ 
 
 const NOTIFICATION_TYPES = ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'SMIGRATING', 'SMIGRATED', 'MOVING'];
 
+let dir: string;
+beforeAll(() => void (dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-demo-test-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe('hitless demo, short mode', () => {
   it('rehearses every step with zero errors and nothing lost, serves metrics while it runs, and leaves nothing behind', { timeout: 90_000 }, async () => {
-    const demo = startDemo(['--duration', '8', '--json', '--metrics-port', '0']);
+    const report = path.join(dir, 'report.html');
+    const demo = startDemo(['--duration', '8', '--json', '--metrics-port', '0', '--report', report]);
     await waitFor(() => /metrics: (http:\S+)/.test(demo.stderr()), `the metrics URL (stderr: ${demo.stderr()})`, 30_000);
     const url = /metrics: (http:\S+)/.exec(demo.stderr())![1]!;
     const pid = redisPid(demo.stderr());
@@ -80,8 +86,40 @@ describe('hitless demo, short mode', () => {
     // The redis-server it started is gone, and so is the metrics server.
     expect(alive(pid)).toBe(false);
     await expect(fetch(url)).rejects.toThrow();
+
+    // The report: self-contained, and its charts draw in a real browser.
+    expect(demo.stderr()).toContain(`report: ${report}`);
+    const html = readFileSync(report, 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=|<link|@import|url\(/);
+    const dom = renderedDom(report);
+    expect(dom).toContain('data-drawn="true"');
+    // One shaded window per step; a marker per notification type; latency and ops/s over the whole run.
+    expect(dom.match(/class="window"/g)).toHaveLength(3 * summary.steps.length);
+    for (const type of NOTIFICATION_TYPES) expect(dom).toContain(`class="event" data-label="${type}"`);
+    expect(dom).toContain('class="event" data-label="handoff succeeded"');
+    const points = (series: string): number => Number(new RegExp(`class="series ${series}" data-points="(\\d+)"`).exec(dom)?.[1]);
+    // Points every 250 ms over the run (all but the first moments).
+    expect(points('p99')).toBeGreaterThan(summary.durationS * 3);
+    expect(points('ops')).toBe(points('p99'));
+    expect(points('node-A')).toBeGreaterThan(summary.durationS * 3);
+    expect(points('node-B')).toBe(points('node-A'));
+    expect(dom).toMatch(/<th>lost writes<\/th><td>0<\/td>/);
   });
 });
+
+/** The report's DOM after its scripts ran in headless Chromium, offline. */
+function renderedDom(file: string): string {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'hitless-chromium-'));
+  try {
+    const result = spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`,
+      '--proxy-server=127.0.0.1:9', '--dump-dom', pathToFileURL(file).href], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+    if (result.error) throw new Error(`headless chromium did not run (Debian: apt-get install chromium): ${result.error.message}`);
+    expect(result.status).toBe(0);
+    return result.stdout;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
 
 describe('hitless demo with --redis-url', () => {
   let redis: RedisServer;
@@ -169,6 +207,7 @@ describe('hitless demo: bad input', () => {
     [['--colour=always'], 'unknown option --colour'],
     [['--duration'], '--duration needs a value'],
     [['extra'], 'demo takes no argument, got "extra"'],
+    [['--report', '/nonexistent/dir/report.html'], '--report /nonexistent/dir/report.html: cannot write to /nonexistent/dir (ENOENT)'],
   ])('%j: exit 2 and a message naming the flag', (args, message) => {
     const result = run(args);
     expect(result.stderr).toContain(message);
