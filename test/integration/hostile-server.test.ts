@@ -5,7 +5,8 @@
  * commands succeed, and the process sees no uncaught exception or unhandled rejection.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectionError, ProtocolError, TimeoutError, type ClientOptions } from '../../src/index.js';
+import { ConnectionError, HitlessError, ProtocolError, TimeoutError, type ClientOptions } from '../../src/index.js';
+import { makeRandom, mutate, randomFrame } from '../helpers/fuzz.js';
 import { connectedClient, track } from '../helpers/clients.js';
 import { startHostileServer, type HostileServer, type HostileSocket } from '../helpers/hostile-server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -233,5 +234,35 @@ describe('a server answering slowly or out of turn', () => {
     // The stream itself was well-formed, so the connection stays.
     expect(await client.ping()).toBe('PONG');
     expect(server.connections).toBe(1);
+  });
+});
+
+describe('a server answering with random and mutated frames', () => {
+  it('120 rounds, a new connection each: every command settles with a value or a HitlessError, and the client recovers', async () => {
+    const rand = makeRandom(19);
+    const replies: Buffer[] = [];
+    const server = await startHostileServer((command, socket) => {
+      if (command[0] !== 'GET' && command[0] !== 'HGETALL') return false;
+      const frame = Buffer.from(randomFrame(rand));
+      const reply = rand() < 0.8 ? mutate(rand, frame) : frame;
+      replies.push(reply);
+      socket.write(reply);
+      socket.end(); // an incomplete frame ends with the connection instead of waiting for a timeout
+      return true;
+    });
+    servers.push(server);
+    const client = await connectedClient({ port: server.port, ...FAST });
+    client.on('error', () => undefined);
+    const foreign: unknown[] = [];
+    for (let round = 0; round < 120; round++) {
+      // Each round's connection closes after its reply, so round N runs on connection N + 1.
+      await waitFor(() => client.isReady && server.connections === round + 1, `the client to reconnect in round ${round}`);
+      const outcome = await (round % 2 === 0 ? client.get('k') : client.hGetAll('h')).then(() => undefined, (e: unknown) => e);
+      if (outcome !== undefined && !(outcome instanceof HitlessError)) foreign.push({ reply: replies.at(-1)?.toString('latin1'), outcome });
+    }
+    expect(foreign).toEqual([]);
+    expect(replies).toHaveLength(120);
+    await waitFor(() => client.isReady && server.connections === 121, 'the client to reconnect after the last round');
+    expect(await client.set('after', 'fuzz')).toBe('OK');
   });
 });
