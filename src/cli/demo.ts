@@ -1,6 +1,6 @@
 import type { ParsedArgs } from './args.js';
-import { demoOptions, MIN_DURATION_S, STEPS } from '../demo/options.js';
-import { RedisNotFoundError } from '../demo/redis-server.js';
+import { demoOptions, MIN_DURATION_S, STEPS, type DemoOptions } from '../demo/options.js';
+import { RedisUnavailableError } from '../demo/redis-server.js';
 import { runDemo, type DemoOutput } from '../demo/run.js';
 import { MissingDependencyError } from '../demo/telemetry.js';
 import { liveView, plainView } from '../demo/view.js';
@@ -37,8 +37,12 @@ REDIS_URL (as --redis-url).
 `;
 
 /** Runs the demo until it ends or SIGINT/SIGTERM; returns the exit code. */
-export async function demo(args: ParsedArgs): Promise<number> {
-  const options = demoOptions(args);
+export function demo(args: ParsedArgs): Promise<number> {
+  return runRehearsal('demo', demoOptions(args));
+}
+
+/** Shared by `hitless demo` and `hitless rehearse`: the run, its output, signals, and its errors. */
+export async function runRehearsal(command: string, options: DemoOptions): Promise<number> {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.on('SIGINT', stop);
@@ -54,8 +58,8 @@ export async function demo(args: ParsedArgs): Promise<number> {
     return exitCode;
   } catch (error) {
     // Nothing to rehearse against, or a dependency missing: say what to do, without a stack.
-    if (error instanceof RedisNotFoundError || error instanceof MissingDependencyError) {
-      process.stderr.write(`hitless demo: ${error.message}\n`);
+    if (error instanceof RedisUnavailableError || error instanceof MissingDependencyError) {
+      process.stderr.write(`hitless ${command}: ${error.message}\n`);
       return 1;
     }
     throw error;

@@ -2,10 +2,11 @@
 import { SimulatorError } from '../simulator/errors.js';
 import { UsageError, parseArgs } from './args.js';
 import { DEMO_HELP, demo } from './demo.js';
+import { REHEARSE_HELP, rehearse } from './rehearse.js';
 import { SIMULATE_HELP, simulate } from './simulate.js';
 import { TRIGGER_HELP, trigger } from './trigger.js';
 
-/** The `hitless` command: `simulate` (and `simulate trigger`), `demo`. */
+/** The `hitless` command: `simulate` (and `simulate trigger`), `demo`, `rehearse`. */
 
 const MAIN_HELP = `Usage: hitless <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   simulate            run the maintenance simulator in front of a redis-server
   simulate trigger    start a maintenance (migrate, failover, bind, ...) on a running simulator
   demo                a maintenance rehearsal under load, with metrics, spans, logs and a summary
+  rehearse --url URL  the same rehearsal in front of your own Redis
 
 Run \`hitless <command> --help\` for a command's options.
 `;
@@ -32,6 +34,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (sub !== undefined) throw new UsageError(`demo takes no argument, got "${sub}"`);
     return demo(args);
+  }
+  if (command === 'rehearse') {
+    if (help) {
+      console.log(REHEARSE_HELP);
+      return 0;
+    }
+    if (sub !== undefined) throw new UsageError(`rehearse takes no argument, got "${sub}" (the Redis goes in --url)`);
+    return rehearse(args);
   }
   if (command === 'simulate' && sub === 'trigger') {
     if (help) {

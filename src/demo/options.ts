@@ -26,8 +26,6 @@ export interface DemoOptions {
   redisUrl: string | undefined;
 }
 
-const DEMO_FLAGS = new Set(['duration', 'scenario', 'rate', 'keep-running', 'json', 'report', 'metrics-port', 'redis-url', 'help']);
-
 export const MIN_DURATION_S = 8;
 
 function numberFlag(name: string, raw: string | boolean | undefined, fallback: number, min: number, max: number, integer: boolean): number {
@@ -58,14 +56,15 @@ export function parseSteps(raw: string | boolean | undefined): StepName[] {
   return STEPS.filter((s) => items.includes(s));
 }
 
-function redisUrl(raw: string | boolean | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  const value = raw === undefined ? env.REDIS_URL : raw;
+/** A redis:// or rediss:// URL from `--<flag>` (or, when given, the environment's value). */
+function redisUrl(flag: string, raw: string | boolean | undefined, fallback: string | undefined): string | undefined {
+  const value = raw === undefined ? fallback : raw;
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value)) throw new UsageError(`--redis-url must be a redis:// or rediss:// URL, got "${String(value)}"`);
+  if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value)) throw new UsageError(`--${flag} must be a redis:// or rediss:// URL, got "${String(value)}"`);
   try {
     new URL(value);
   } catch {
-    throw new UsageError(`--redis-url is not a valid URL: "${value}"`);
+    throw new UsageError(`--${flag} is not a valid URL: "${value}"`);
   }
   return value;
 }
@@ -80,7 +79,16 @@ function checkWritable(file: string): void {
   }
 }
 
-export function demoOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, allowed: ReadonlySet<string> = DEMO_FLAGS): DemoOptions {
+const COMMON_FLAGS = ['duration', 'scenario', 'rate', 'keep-running', 'json', 'report', 'metrics-port', 'help'];
+
+/** Which flag names the Redis to use, and whether it is required (`hitless rehearse --url`) or optional (`hitless demo --redis-url`, REDIS_URL). */
+export interface UrlFlag {
+  name: 'redis-url' | 'url';
+  required: boolean;
+}
+
+export function demoOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, url: UrlFlag = { name: 'redis-url', required: false }): DemoOptions {
+  const allowed = new Set([...COMMON_FLAGS, url.name]);
   for (const flag of Object.keys(args.flags)) {
     if (!allowed.has(flag)) throw new UsageError(`unknown option --${flag}`);
   }
@@ -88,6 +96,8 @@ export function demoOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.e
   const report = args.flags.report;
   if (report === true || report === '') throw new UsageError('--report needs a file name');
   if (typeof report === 'string') checkWritable(report);
+  const given = redisUrl(url.name, args.flags[url.name], url.required ? undefined : env.REDIS_URL);
+  if (url.required && given === undefined) throw new UsageError(`--${url.name} is required: the Redis to rehearse in front of, e.g. --${url.name} redis://:password@staging-redis:6379`);
   return {
     durationS: numberFlag('duration', args.flags.duration, 60, MIN_DURATION_S, 3600, false),
     steps: parseSteps(args.flags.scenario),
@@ -96,6 +106,6 @@ export function demoOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.e
     json: booleanFlag('json', args.flags.json),
     report: report === undefined ? undefined : String(report),
     metricsPort: args.flags['metrics-port'] === undefined ? undefined : numberFlag('metrics-port', args.flags['metrics-port'], 0, 0, 65_535, true),
-    redisUrl: redisUrl(args.flags['redis-url'], env),
+    redisUrl: given,
   };
 }

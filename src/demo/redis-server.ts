@@ -9,7 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export class RedisNotFoundError extends Error {
+/** No Redis to rehearse against: none found to start, or the given one cannot be reached. */
+export class RedisUnavailableError extends Error {
   readonly code = 'ERR_NO_REDIS';
 }
 
@@ -21,13 +22,13 @@ export interface DemoRedis {
   stop(): Promise<void>;
 }
 
-/** The redis-server binary to use, or a RedisNotFoundError saying how to get one. */
+/** The redis-server binary to use, or a RedisUnavailableError saying how to get one. */
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): { bin: string; version: string } {
   const bin = env.REDIS_SERVER_BIN || 'redis-server';
   const probe = spawnSync(bin, ['--version'], { encoding: 'utf8', env });
   if (probe.error !== undefined || probe.status !== 0) {
     const where = env.REDIS_SERVER_BIN ? `REDIS_SERVER_BIN=${env.REDIS_SERVER_BIN} does not run` : 'no redis-server on the PATH';
-    throw new RedisNotFoundError(
+    throw new RedisUnavailableError(
       `no Redis to rehearse against: ${where}. Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis), ` +
         'point REDIS_SERVER_BIN at a redis-server binary, or pass --redis-url redis://host:port (or set REDIS_URL).',
     );

@@ -10,7 +10,7 @@ import { createClient, type Client, type ClientOptions } from '../client/index.j
 import { Simulator, type NodeInfo, type NodeOptions } from '../simulator/index.js';
 import { startLoad, lostWrites, type DemoLoad } from './load.js';
 import type { DemoOptions, StepName } from './options.js';
-import { findRedisServer, startRedisServer } from './redis-server.js';
+import { findRedisServer, RedisUnavailableError, startRedisServer } from './redis-server.js';
 import { renderReport } from './report.js';
 import { plannedMs, rehearse, stepTimings, type StepRecord } from './rehearsal.js';
 import { formatSummary, splitLatency, inWindow, latencyStats, type DemoSummary } from './summary.js';
@@ -69,11 +69,16 @@ async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutp
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = url.port === '' ? 6379 : Number(url.port);
     const direct = createClient({ url: options.redisUrl, maintNotifications: { mode: 'disabled' }, reconnect: false });
-    await direct.connect();
+    try {
+      await direct.connect();
+    } catch (error) {
+      direct.destroy();
+      throw new RedisUnavailableError(`cannot reach the Redis at ${host}:${port}: ${(error as Error).message}`, { cause: error });
+    }
     cleanup.add(() => direct.close());
     const info = String(await direct.info('server'));
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
-    output.view.event(`redis: ${host}:${port} (given, version ${version})`);
+    output.view.event(`redis: ${host}:${port} (given, version ${version}); the rehearsal's keys (hitless-demo:*) are deleted at the end`);
     const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
     return {
       node: { upstream: { host, port }, ...(tls ? { upstreamTls: {} } : {}) },
