@@ -339,4 +339,43 @@ describe('a handoff (MOVING from node A to node B) under faults', () => {
     await expectRecoveredOnB(client, load, moving);
     expect(load.errors).toEqual([]);
   });
+
+  it('the replacement dies while it holds commands it has not written (the old connection still draining): those are re-sent and run once; the old node\'s unanswered ones fail as lost, not re-sent', async () => {
+    // A handshake step of our own holds the handoff's handshake until the old connection has
+    // commands it will never answer, so the swap happens with the old connection still draining.
+    let gate: Promise<void> | undefined;
+    let openGate!: () => void;
+    const ends: Array<{ name: string; key: string; retries: number; error: Error | undefined }> = [];
+    const recorder = maintenanceRecorder();
+    const client = await onA({
+      handshake: [{ name: 'gate', run: async () => void (await gate) }],
+      hooks: [recorder, { onCommandEnd: (e) => void ends.push({ name: e.name, key: String(e.args[1]), retries: e.retries, error: e.error }) }],
+    });
+    gate = new Promise((resolve) => (openGate = resolve));
+    const moving = env.sim.moving({ from: [env.a.id], to: env.b.id });
+    await waitFor(() => recorder.handoffs('started').length === 1, 'the handoff dialling B');
+
+    await env.sim.setFaults({ blackhole: true }, [env.a.id]);
+    const seen = receivedBy(env.a.id);
+    const unanswered = Array.from({ length: 10 }, () => client.incr('fm:held:old').catch((e: unknown) => e));
+    await waitFor(() => receivedBy(env.a.id) >= seen + 10, 'the old node to receive ten INCR');
+    openGate();
+    await waitFor(() => role(client, 'retiring') !== undefined && onB(role(client, 'shared')!), 'the swap, the old connection still draining');
+    const held = Array.from({ length: 10 }, () => client.incr('fm:held:new'));
+    await waitFor(() => role(client, 'shared')!.queuedCommands === 10, 'ten INCR held on the replacement');
+
+    expect(env.sim.dropConnections([env.b.id])).toBe(1);
+    expect(await Promise.all(held)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const resent = ends.filter((e) => e.key === 'fm:held:new');
+    expect(resent.map((e) => [e.retries, e.error])).toEqual(Array.from({ length: 10 }, () => [1, undefined]));
+
+    expect(env.sim.dropConnections([env.a.id])).toBe(1);
+    for (const outcome of await Promise.all(unanswered)) expectLostWhileWaiting(outcome, 'INCR', env.a.port);
+    expect(ends.filter((e) => e.key === 'fm:held:old').map((e) => e.retries)).toEqual(Array.from({ length: 10 }, () => 0));
+    await env.sim.setFaults({ blackhole: false }, [env.a.id]);
+    expect(await env.direct.get('fm:held:old')).toBeNull();
+    expect(await env.direct.get('fm:held:new')).toBe('10');
+    await moving;
+    await expectNothingLeft(client);
+  });
 });
