@@ -55,8 +55,9 @@ export interface ClientOptions {
   offlineQueue?: boolean | { maxLength: number };
   /**
    * Commands one connection holds at most: written and waiting for their reply, or queued to be
-   * written. One more fails at once with a ConnectionError (ERR_PENDING_COMMANDS_FULL), so a server
-   * that stops answering cannot make the process hold every command issued meanwhile. Default
+   * written. The newest beyond it fail before being written, with a ConnectionError
+   * (ERR_PENDING_COMMANDS_FULL), so a server that stops answering cannot make the process hold
+   * every command issued meanwhile. Default
    * 1 000 000 (about 370 MB of heap at the measured size per pending command).
    */
   maxPendingCommands?: number;

@@ -48,7 +48,7 @@ export interface ConnectionOptions extends HandshakeOptions {
   maxAggregateLength: number;
   /**
    * Commands this connection holds at most, written and waiting for their reply or queued to be
-   * written; `send` fails one more at once with ERR_PENDING_COMMANDS_FULL.
+   * written; the newest beyond it fail before being written, with ERR_PENDING_COMMANDS_FULL.
    */
   maxPendingCommands: number;
   handshake: readonly HandshakeStep[];
@@ -223,7 +223,6 @@ export class Connection {
   /** Queues a command; it is written with the rest of this event-loop turn's commands. */
   send(command: Command): void {
     if (this.#state === 'closed' || this.#state === 'closing') return this.#refuse(command);
-    if (this.#unwritten.length + this.#written.length >= this.#maxPendingCommands) return this.#refuseFull(command);
     this.#unwritten.push(command);
     if (!this.#flushScheduled) this.#scheduleFlush();
   }
@@ -240,12 +239,20 @@ export class Connection {
     command.fail(new ConnectionError(`connection to ${this.#address} is closed`, 'ERR_CONNECTION_CLOSED'));
   }
 
-  /** A server that stops answering must not make the process hold every command issued meanwhile. */
-  #refuseFull(command: Command): void {
-    command.fail(new ConnectionError(
-      `${command.name} rejected: ${this.#maxPendingCommands} commands already wait on the connection to ${this.#address} (maxPendingCommands)`,
-      'ERR_PENDING_COMMANDS_FULL',
-    ));
+  /**
+   * A server that stops answering must not make the process hold every command issued meanwhile:
+   * the newest commands beyond maxPendingCommands fail instead of being written. Checked once per
+   * write (every turn, also while the socket waits for 'drain'; a connection held for a handoff
+   * applies it when released), not per command in `send`.
+   */
+  #refuseBeyondBound(): void {
+    const room = Math.max(0, this.#maxPendingCommands - this.#written.length);
+    for (const command of this.#unwritten.splice(room)) {
+      command.fail(new ConnectionError(
+        `${command.name} rejected: ${this.#maxPendingCommands} commands already wait on the connection to ${this.#address} (maxPendingCommands)`,
+        'ERR_PENDING_COMMANDS_FULL',
+      ));
+    }
   }
 
   /** Removes and returns the commands not written yet, in order (to send them elsewhere). */
@@ -370,6 +377,10 @@ export class Connection {
 
   #flush(): void {
     if (this.#holds > 0 || this.#unwritten.length === 0 || this.#state === 'closed') return;
+    if (this.#written.length + this.#unwritten.length > this.#maxPendingCommands) {
+      this.#refuseBeyondBound();
+      if (this.#unwritten.length === 0) return;
+    }
     if (this.#socket.writableNeedDrain) return;
     const batch = this.#unwritten;
     this.#unwritten = [];
