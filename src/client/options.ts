@@ -306,7 +306,18 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : String(value);
 }
 
+/** node-redis options and where their meaning lives here: code moved from node-redis is told, not just refused. */
+const FROM_NODE_REDIS: Readonly<Record<string, string>> = {
+  socket: 'node-redis\'s socket options are top-level here: host, port, tls, connectTimeout, and reconnect for reconnectStrategy',
+  RESP: 'use protocol: 2 or 3',
+  maintEndpointType: 'use maintNotifications: { endpointType }',
+  maintRelaxedCommandTimeout: 'use maintNotifications: { relaxedTimeout }',
+  maintRelaxedSocketTimeout: 'use maintNotifications: { relaxedTimeout }',
+};
+
 function suggest(key: string): string {
+  const moved = Object.hasOwn(FROM_NODE_REDIS, key) ? FROM_NODE_REDIS[key] : undefined;
+  if (moved !== undefined) return ` (${moved})`;
   const lower = key.toLowerCase();
   for (const known of KNOWN) {
     if (known.toLowerCase() === lower || distance(known.toLowerCase(), lower) <= 2) return ` (did you mean "${known}"?)`;
