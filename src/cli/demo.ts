@@ -1,7 +1,7 @@
 import type { ParsedArgs } from './args.js';
 import { demoOptions, MIN_DURATION_S, STEPS, type DemoOptions } from '../demo/options.js';
 import { RedisUnavailableError } from '../demo/redis-server.js';
-import { runDemo, type DemoOutput } from '../demo/run.js';
+import { EXIT_INTERRUPTED, runDemo, type DemoOutput } from '../demo/run.js';
 import { MissingDependencyError } from '../demo/telemetry.js';
 import { liveView, plainView } from '../demo/view.js';
 
@@ -44,7 +44,12 @@ export function demo(args: ParsedArgs): Promise<number> {
 /** Shared by `hitless demo` and `hitless rehearse`: the run, its output, signals, and its errors. */
 export async function runRehearsal(command: string, options: DemoOptions): Promise<number> {
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
+  // The first signal stops the run cleanly; a second one does not wait for that (the exit
+  // handlers still kill the redis-server it started).
+  const stop = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   // With --json, stdout carries the JSON alone and the progress goes to stderr.

@@ -15,6 +15,60 @@ export interface CommandSample {
   readonly failed: boolean;
 }
 
+const CHUNK = 1 << 16;
+
+/**
+ * Every settled read/write command, kept in 64k-entry typed-array chunks: a --keep-running
+ * session records millions, and plain objects would cost ~60 bytes each and work for the GC.
+ */
+export class SampleLog implements Iterable<CommandSample> {
+  readonly #at: Float64Array[] = [];
+  readonly #latency: Float32Array[] = [];
+  readonly #failed: Uint8Array[] = [];
+  #length = 0;
+
+  static from(samples: Iterable<CommandSample>): SampleLog {
+    const log = new SampleLog();
+    for (const s of samples) log.push(s.at, s.latency, s.failed);
+    return log;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(at: number, latency: number, failed: boolean): void {
+    const index = this.#length % CHUNK;
+    if (index === 0) {
+      this.#at.push(new Float64Array(CHUNK));
+      this.#latency.push(new Float32Array(CHUNK));
+      this.#failed.push(new Uint8Array(CHUNK));
+    }
+    const chunk = this.#at.length - 1;
+    this.#at[chunk]![index] = at;
+    this.#latency[chunk]![index] = latency;
+    this.#failed[chunk]![index] = failed ? 1 : 0;
+    this.#length++;
+  }
+
+  /** The i-th sample's start (ms since the run started). */
+  at(i: number): number {
+    return this.#at[Math.floor(i / CHUNK)]![i % CHUNK]!;
+  }
+
+  latency(i: number): number {
+    return this.#latency[Math.floor(i / CHUNK)]![i % CHUNK]!;
+  }
+
+  failed(i: number): boolean {
+    return this.#failed[Math.floor(i / CHUNK)]![i % CHUNK] === 1;
+  }
+
+  *[Symbol.iterator](): Iterator<CommandSample> {
+    for (let i = 0; i < this.#length; i++) yield { at: this.at(i), latency: this.latency(i), failed: this.failed(i) };
+  }
+}
+
 export interface ErrorRecord {
   readonly at: number;
   readonly message: string;
@@ -43,7 +97,7 @@ export interface LoadTotals {
 
 export interface DemoLoad {
   /** Every settled read/write command, in order of settling. */
-  readonly samples: readonly CommandSample[];
+  readonly samples: SampleLog;
   readonly errors: readonly ErrorRecord[];
   /** Commands settled so far (read/write, list and pub/sub traffic). */
   readonly commands: number;
@@ -96,7 +150,7 @@ class Receipts {
 
 export async function startLoad(client: Client, options: LoadOptions): Promise<DemoLoad> {
   const { rate, prefix, now } = options;
-  const samples: CommandSample[] = [];
+  const samples = new SampleLog();
   const errors: ErrorRecord[] = [];
   const acknowledged = new Map<string, string>();
   let commands = 0;
@@ -109,11 +163,11 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
     try {
       const value = await run();
       commands++;
-      if (sample) samples.push({ at: start, latency: now() - start, failed: false });
+      if (sample) samples.push(start, now() - start, false);
       return { value };
     } catch (error) {
       commands++;
-      if (sample) samples.push({ at: start, latency: now() - start, failed: true });
+      if (sample) samples.push(start, now() - start, true);
       fail(error);
       // Let the event loop turn: a client that rejects at once must not starve the timers.
       await new Promise((resolve) => setImmediate(resolve));

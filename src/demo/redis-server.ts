@@ -59,11 +59,15 @@ export async function startRedisServer(bin: string, version: string): Promise<De
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-demo-redis-'));
   const args = ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
   const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const kill = (): void => void child.kill('SIGKILL');
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  const kill = (): void => {
+    child.kill('SIGKILL');
+    removeDir();
+  };
   process.on('exit', kill);
   const cleanUp = (): void => {
     process.off('exit', kill);
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
   };
   let output = '';
   try {

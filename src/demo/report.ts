@@ -12,7 +12,7 @@ import type { TimelineEvent } from './telemetry.js';
 
 export interface ReportInput {
   summary: DemoSummary;
-  samples: readonly CommandSample[];
+  samples: Iterable<CommandSample>;
   steps: readonly StepRecord[];
   timeline: readonly TimelineEvent[];
   nodeSamples: ReadonlyArray<{ at: number; connections: Record<string, number> }>;

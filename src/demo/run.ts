@@ -158,8 +158,9 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
       // The last second's commands (samples settle roughly in start order).
       const since = now() - 1000;
       const recent: number[] = [];
-      for (let i = load.samples.length - 1; i >= 0 && load.samples[i]!.at >= since - 100; i--) {
-        if (load.samples[i]!.at >= since) recent.push(load.samples[i]!.latency);
+      const { samples } = load;
+      for (let i = samples.length - 1; i >= 0 && samples.at(i) >= since - 100; i--) {
+        if (samples.at(i) >= since) recent.push(samples.latency(i));
       }
       output.view.status({
         elapsedS: now() / 1000,

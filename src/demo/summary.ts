@@ -59,7 +59,7 @@ export function latencyStats(latencies: number[]): LatencyStats {
 }
 
 /** Latency of commands started inside maintenance windows vs outside them. */
-export function splitLatency(samples: readonly CommandSample[], steps: readonly StepRecord[]): DemoSummary['latency'] {
+export function splitLatency(samples: Iterable<CommandSample>, steps: readonly StepRecord[]): DemoSummary['latency'] {
   const steady: number[] = [];
   const maintenance: number[] = [];
   for (const sample of samples) (inWindow(sample.at, steps) ? maintenance : steady).push(sample.latency);

@@ -181,6 +181,17 @@ describe('hitless demo stopped by a signal', () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it('a second Ctrl-C does not wait for the clean stop: exit 130 at once, the redis-server killed all the same', { timeout: 60_000 }, async () => {
+    const demo = startDemo(['--duration', '60', '--metrics-port', '0']);
+    await waitFor(() => demo.stdout().includes('▶ migrate'), `the first step (stdout: ${demo.stdout()})`, 30_000);
+    const pid = redisPid(demo.stdout());
+    demo.kill('SIGINT');
+    demo.kill('SIGINT');
+    const { code } = await demo.exited;
+    expect(code).toBe(130);
+    await waitFor(() => !alive(pid), 'the redis-server to be gone');
+  });
+
   it('--keep-running and Ctrl-C (SIGINT): a clean stop with the summary, exit 0', { timeout: 60_000 }, async () => {
     const demo = startDemo(['--duration', '60', '--keep-running', '--metrics-port', '0']);
     await waitFor(() => demo.stdout().includes('✓ migrate'), `the first step (stdout: ${demo.stdout()})`, 30_000);

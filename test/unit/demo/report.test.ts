@@ -1,6 +1,7 @@
 /** The demo report's data and markup: bucketing, and text from the run never breaking out of the page. */
 import { describe, expect, it } from 'vitest';
 import { renderReport, reportData, type ReportInput } from '../../../src/demo/report.js';
+import { SampleLog } from '../../../src/demo/load.js';
 import type { DemoSummary } from '../../../src/demo/summary.js';
 
 const summary = (over: Partial<DemoSummary> = {}): DemoSummary => ({
@@ -12,7 +13,7 @@ const summary = (over: Partial<DemoSummary> = {}): DemoSummary => ({
 
 const input = (over: Partial<ReportInput> = {}): ReportInput => ({
   summary: summary(),
-  samples: [{ at: 10, latency: 1, failed: false }, { at: 20, latency: 3, failed: true }, { at: 300, latency: 2, failed: false }],
+  samples: SampleLog.from([{ at: 10, latency: 1, failed: false }, { at: 20, latency: 3, failed: true }, { at: 300, latency: 2, failed: false }]),
   steps: [{ name: 'moving-ip', start: 100, end: 900, detail: 'A -> B' }],
   timeline: [{ at: 150, kind: 'notification', label: 'MOVING' }, { at: 160, kind: 'notification', label: 'MOVING' }, { at: 400, kind: 'handoff', label: 'handoff succeeded' }],
   nodeSamples: [{ at: 0, connections: { A: 3, B: 0 } }, { at: 250, connections: { A: 0, B: 3 } }],
@@ -30,6 +31,21 @@ describe('reportData', () => {
     expect(data.connections).toEqual([[0, 3, 0], [0.25, 0, 3]]);
     expect(data.events).toEqual([[0.15, 'notification', 'MOVING', 2], [0.4, 'handoff', 'handoff succeeded', 1]]);
     expect(data.steps).toEqual([{ name: 'moving-ip', start: 0.1, end: 0.9, detail: 'A -> B' }]);
+  });
+});
+
+describe('SampleLog', () => {
+  it('keeps every sample across chunk boundaries, in order', () => {
+    const log = new SampleLog();
+    const n = (1 << 16) + 5;
+    for (let i = 0; i < n; i++) log.push(i, i % 7, i % 3 === 0);
+    expect(log.length).toBe(n);
+    for (const i of [0, 1, (1 << 16) - 1, 1 << 16, n - 1]) {
+      expect([log.at(i), log.latency(i), log.failed(i)]).toEqual([i, i % 7, i % 3 === 0]);
+    }
+    let count = 0;
+    for (const sample of log) if (sample.at === count++ && sample.failed !== (sample.at % 3 === 0)) throw new Error(`sample ${sample.at}`);
+    expect(count).toBe(n);
   });
 });
 
