@@ -177,8 +177,13 @@ export class PubSub {
       return undefined;
     }
     if (outcome.stopped) return new ClientClosedError();
-    this.#host.reportError(outcome.cause);
-    return outcome.cause ?? lost;
+    const { host, port } = this.#host.endpoint();
+    const gaveUp = new ConnectionError(
+      `gave up restoring the subscriptions on ${host}:${port} after ${outcome.attempts} attempts${outcome.cause ? `: ${outcome.cause.message}` : ''}`,
+      'ERR_CONNECTION', { cause: outcome.cause ?? lost },
+    );
+    this.#host.reportError(gaveUp);
+    return gaveUp;
   }
 
   /** Subscribes to everything again on a new lease; false when nothing is left to restore. */

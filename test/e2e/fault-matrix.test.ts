@@ -257,6 +257,29 @@ describe('redis-server SIGKILLed and restarted', () => {
     expect(late).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
     await expectNothingLeft(client);
   });
+
+  it('during a subscription, with reconnection giving up: a subscribe() issued meanwhile fails with why instead of hanging, and the error event says the same', async () => {
+    let late: Promise<unknown> | undefined;
+    const client: Client = await onA({
+      reconnect: { initialDelay: 10, maxDelay: 20, maxAttempts: 2 },
+      // Issued while the restore is surely still running: from its last attempt's report.
+      hooks: [{
+        onReconnectAttempt: (e) => {
+          if (e.role === 'pubsub' && e.attempt === 2) late = client.subscribe('fm:giveup:late', () => undefined).catch((error: unknown) => error);
+        },
+      }],
+    });
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error));
+    await client.subscribe('fm:giveup', () => undefined);
+    await crash();
+    await waitFor(() => late !== undefined, 'a subscribe() during the restore');
+    const gaveUp = new RegExp(`^gave up restoring the subscriptions on 127\\.0\\.0\\.1:${env.a.port} after 2 attempts`);
+    expect(await late).toMatchObject({ name: 'ConnectionError', code: 'ERR_CONNECTION', message: expect.stringMatching(gaveUp) });
+    expect(errors.some((e) => gaveUp.test(e.message))).toBe(true);
+    await revive();
+    await expectNothingLeft(client);
+  });
 });
 
 describe('a handoff (MOVING from node A to node B) under faults', () => {
