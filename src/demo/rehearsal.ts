@@ -18,7 +18,7 @@ export interface StepTimings {
   movingTimeS: number;
   /** Connect delay of the slow target (ms). */
   slowConnectMs: number;
-  /** How long the unreachable target refuses connections (ms). */
+  /** The unreachable target refuses connections until a handoff attempt failed, at most this long (ms). */
   refuseMs: number;
 }
 
@@ -34,7 +34,7 @@ export function stepTimings(durationS: number, steps: number): StepTimings {
     relaxWaitMs: Math.max(1000, Math.round(slotMs * 0.5)),
     movingTimeS,
     slowConnectMs: Math.min(500, movingTimeS * 150),
-    refuseMs: 300,
+    refuseMs: Math.min(1000, movingTimeS * 250),
   };
 }
 
@@ -61,7 +61,7 @@ export const STEP_DESCRIPTIONS: Record<StepName, string> = {
   'moving-fqdn': 'node move, endpoint announced by name (localhost): MOVING',
   'moving-none': 'node move with no endpoint (null): reconnect to the configured address after time_s/2',
   'moving-slow': 'node move to a node slow to accept connections (connect delay)',
-  'moving-unreachable': 'node move to a node refusing connections at first: handoffs retry, then get through',
+  'moving-unreachable': 'node move to a node refusing connections until a handoff attempt failed: handoffs retry, then get through',
 };
 
 export interface RehearsalContext {
@@ -73,6 +73,8 @@ export interface RehearsalContext {
   readonly stopped: Promise<void>;
   readonly isStopped: () => boolean;
   readonly onStep: (phase: 'start' | 'end', name: StepName, detail: string) => void;
+  /** Handoff attempts that failed and were retried so far (the client's hook events). */
+  readonly handoffRetries: () => number;
   /** A node's short name for the lines (A, B). */
   readonly label: (nodeId: string) => string;
 }
@@ -116,10 +118,19 @@ async function runStep(name: StepName, context: RehearsalContext): Promise<strin
     }
     case 'moving-unreachable': {
       await sim.setFaults({ refuseConnections: true }, [there.id]);
-      const reopen = sim.sleep(timings.refuseMs).then(() => sim.setFaults({ refuseConnections: false }, [there.id]));
+      // Open again once the client saw a refusal (a retried handoff), so the retry gets through
+      // however busy the machine is; at the latest after refuseMs.
+      const retriesBefore = context.handoffRetries();
+      const refusedAt = context.now();
+      const reopen = (async () => {
+        while (context.handoffRetries() === retriesBefore && context.now() - refusedAt < timings.refuseMs) await sim.sleep(10);
+        await sim.setFaults({ refuseConnections: false }, [there.id]);
+        return context.now() - refusedAt;
+      })();
       reopen.catch(() => undefined);
       try {
-        return `${label(there.id)} refused connections for ${timings.refuseMs} ms; ${await move('internal-ip')}`;
+        const moved = await move('internal-ip');
+        return `${label(there.id)} refused connections for ${(await reopen).toFixed(0)} ms; ${moved}`;
       } finally {
         await reopen.catch(() => undefined);
         await sim.setFaults({ refuseConnections: false }, [there.id]).catch(() => undefined);

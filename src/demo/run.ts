@@ -180,7 +180,7 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
     cleanup.add(async () => stopTimers());
 
     const context = {
-      sim, timings, now, stopped, label, isStopped: () => signal.aborted,
+      sim, timings, now, stopped, label, isStopped: () => signal.aborted, handoffRetries: () => telemetry.handoffs.retried ?? 0,
       onStep: (phase: 'start' | 'end', name: StepName, detail: string) => {
         current = phase === 'start' ? name : 'steady';
         log(`${phase === 'start' ? '▶' : '✓'} ${name}: ${detail}`);
