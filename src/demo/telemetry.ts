@@ -6,7 +6,9 @@
  * development dependencies of hitless, loaded here on demand with a clear message when missing.
  */
 import type { Hook } from '../hooks/index.js';
-import { LoggingHook, serveMetrics, TracingHook, createPrometheusMetrics, type LoggerLike, type MetricsHook, type MetricsServer } from '../../instrumentation/index.js';
+import {
+  LoggingHook, serveMetrics, TracingHook, createPrometheusMetrics, type LoggerLike, type MetricsHook, type MetricsServer, type RegistryLike,
+} from '../../instrumentation/index.js';
 
 export type TimelineKind = 'notification' | 'handoff' | 'breaker' | 'fallback';
 
@@ -57,8 +59,11 @@ interface SpanSdk {
   BasicTracerProvider: new (config: { spanProcessors: unknown[] }) => { getTracer(name: string, version?: string): never; shutdown(): Promise<void> };
 }
 
+/** The port grafana/prometheus.yml scrapes. */
+export const DEFAULT_METRICS_PORT = 9464;
+
 /** Serves on `port`; with no port given, on 9464 (what grafana/ scrapes) when free, else on a free one. */
-async function serve(registry: PromClient['Registry']['prototype'], port: number | undefined): Promise<MetricsServer> {
+export async function serveDemoMetrics(registry: RegistryLike, port: number | undefined): Promise<MetricsServer> {
   if (port !== undefined) {
     try {
       return await serveMetrics({ registry, port });
@@ -67,7 +72,7 @@ async function serve(registry: PromClient['Registry']['prototype'], port: number
     }
   }
   try {
-    return await serveMetrics({ registry, port: 9464 });
+    return await serveMetrics({ registry, port: DEFAULT_METRICS_PORT });
   } catch {
     return serveMetrics({ registry, port: 0 });
   }
@@ -109,7 +114,7 @@ export async function startTelemetry(options: { now: () => number; metricsPort: 
     onMaintenanceFallback: (e) => mark('fallback', `fallback ${e.server.host}:${e.server.port}`),
   };
 
-  const server = await serve(registry, options.metricsPort);
+  const server = await serveDemoMetrics(registry, options.metricsPort);
   return {
     hooks: [metrics, tracing, logging, recorder],
     metrics,
