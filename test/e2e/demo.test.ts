@@ -155,6 +155,7 @@ describe('hitless demo on a terminal', () => {
     // script(1) runs the demo on a real pseudo-terminal.
     const command = [process.execPath, ...CLI, '--duration', '8', '--scenario', 'moving-ip', '--metrics-port', '0'].join(' ');
     const result = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', timeout: 50_000 });
+    if (result.error) throw new Error(`script(1) did not run (Debian: bsdutils): ${result.error.message}`);
     expect(result.status).toBe(0);
     const out = result.stdout;
     expect(out.startsWith('\x1b[?25l')).toBe(true);
