@@ -3,35 +3,23 @@
  * errors by type, connections by state and node, connection create time, pending requests and
  * lease waits.
  */
-import { datasourceVariable, labelVariable, layout, type Dashboard } from './grafana.js';
+import type { Dashboard } from './grafana.js';
+import { hitlessDashboard } from './hitless-dashboard.js';
 import { L, M, quantile, selector } from './metrics.js';
 
 const all = selector();
 const noServer = selector({ server: false });
 const ops = `${M.operationDuration}_count`;
 
-export const clientDashboard: Dashboard = {
+export const clientDashboard: Dashboard = hitlessDashboard({
   uid: 'hitless-redis-client',
   title: 'Redis client (hitless)',
   description: 'Commands, errors and connections of hitless clients, from MetricsHook or createPrometheusMetrics.',
   tags: ['redis', 'hitless'],
-  editable: true,
-  graphTooltip: 1,
-  schemaVersion: 39,
-  version: 1,
-  refresh: '10s',
-  time: { from: 'now-1h', to: 'now' },
-  timezone: 'browser',
-  templating: {
-    list: [
-      datasourceVariable(),
-      labelVariable('job', 'Job', ops, 'job'),
-      labelVariable('instance', 'Instance', `${ops}{job=~"$job"}`, 'instance'),
-      labelVariable('server', 'Redis server', `${ops}{job=~"$job", instance=~"$instance"}`, L.serverAddress),
-    ],
-  },
-  annotations: { list: [] },
-  panels: layout([
+  jobSeries: ops,
+  serverSeries: ops,
+  annotations: [],
+  sections: [
     {
       row: 'Overview',
       panels: [
@@ -69,5 +57,5 @@ export const clientDashboard: Dashboard = {
         { title: 'Connections closed by reason', description: 'redis.client.connection.closed per reason (handoff, error, close, ...).', unit: 'short', bars: true, width: 24, queries: [{ expr: `sum by (${L.closeReason}) (increase(${M.closed}${all}[$__rate_interval]))`, legend: `{{${L.closeReason}}}` }] },
       ],
     },
-  ]),
-};
+  ],
+});

@@ -4,7 +4,8 @@
  * queue and workers, circuit breakers by endpoint, connections per node, and an annotation at
  * every notification and every failed handoff.
  */
-import { annotation, datasourceVariable, labelVariable, layout, type Dashboard } from './grafana.js';
+import { annotation, type Dashboard } from './grafana.js';
+import { hitlessDashboard } from './hitless-dashboard.js';
 import { L, M, selector } from './metrics.js';
 
 const all = selector();
@@ -16,41 +17,26 @@ const server = `{{${L.serverAddress}}}:{{${L.serverPort}}}`;
 const cumulativeQuantile = (q: number, histogram: string, by: string): string =>
   `histogram_quantile(${q}, sum by (le, ${by}) (${histogram}_bucket${all}))`;
 
-export const maintenanceDashboard: Dashboard = {
+export const maintenanceDashboard: Dashboard = hitlessDashboard({
   uid: 'hitless-redis-maintenance',
   title: 'Redis maintenance (hitless)',
   description: 'Maintenance notifications (MOVING, MIGRATING, FAILING_OVER, ...), relaxed timeouts and handoffs of hitless clients.',
   tags: ['redis', 'hitless', 'maintenance'],
-  editable: true,
-  graphTooltip: 1,
-  schemaVersion: 39,
-  version: 1,
-  refresh: '10s',
-  time: { from: 'now-1h', to: 'now' },
-  timezone: 'browser',
-  templating: {
-    list: [
-      datasourceVariable(),
-      labelVariable('job', 'Job', M.handoffQueue, 'job'),
-      labelVariable('instance', 'Instance', `${M.handoffQueue}{job=~"$job"}`, 'instance'),
-      labelVariable('server', 'Redis server', `${M.notifications}{job=~"$job", instance=~"$instance"}`, L.serverAddress),
-    ],
-  },
-  annotations: {
-    list: [
-      annotation(
-        'Maintenance notifications', 'orange',
-        `sum by (${L.notification}, ${byServer}) (increase(${M.notifications}${all}[$__rate_interval])) > 0`,
-        `{{${L.notification}}}`, `from ${server}`,
-      ),
-      annotation(
-        'Failed handoffs', 'red',
-        `sum by (${byServer}) (increase(${M.handoffOutcomes}${selector({ extra: `${L.handoffOutcome}="failed"` })}[$__rate_interval])) > 0`,
-        'handoff failed', `from ${server}`,
-      ),
-    ],
-  },
-  panels: layout([
+  jobSeries: M.handoffQueue,
+  serverSeries: M.notifications,
+  annotations: [
+    annotation(
+      'Maintenance notifications', 'orange',
+      `sum by (${L.notification}, ${byServer}) (increase(${M.notifications}${all}[$__rate_interval])) > 0`,
+      `{{${L.notification}}}`, `from ${server}`,
+    ),
+    annotation(
+      'Failed handoffs', 'red',
+      `sum by (${byServer}) (increase(${M.handoffOutcomes}${selector({ extra: `${L.handoffOutcome}="failed"` })}[$__rate_interval])) > 0`,
+      'handoff failed', `from ${server}`,
+    ),
+  ],
+  sections: [
     {
       row: 'Now',
       panels: [
@@ -103,5 +89,5 @@ export const maintenanceDashboard: Dashboard = {
         { title: 'Connections closed by reason', description: 'Per interval: a handoff closes the old connection once drained.', unit: 'short', bars: true, queries: [{ expr: `sum by (${L.closeReason}) (increase(${M.closed}${all}[$__rate_interval]))`, legend: `{{${L.closeReason}}}` }] },
       ],
     },
-  ]),
-};
+  ],
+});
