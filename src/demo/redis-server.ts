@@ -53,12 +53,19 @@ export async function freePort(host = '127.0.0.1', avoid: readonly number[] = [6
   }
 }
 
-export async function startRedisServer(bin: string, version: string): Promise<DemoRedis> {
+/**
+ * A redis-server on a free loopback port, without persistence; `cpu` pins it to one CPU with
+ * `taskset` (the benchmarks, so it does not trade cores with Node). `stop()` must be called; an
+ * exit handler SIGKILLs it if the process ends some other way.
+ */
+export async function startRedisServer(bin: string, version: string, options: { cpu?: number } = {}): Promise<DemoRedis> {
   const host = '127.0.0.1';
   const port = await freePort(host);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-demo-redis-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-redis-'));
   const args = ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = options.cpu === undefined
+    ? spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('taskset', ['-c', String(options.cpu), bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const kill = (): void => {
     child.kill('SIGKILL');
