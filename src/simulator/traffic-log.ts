@@ -1,8 +1,11 @@
 /**
  * What cae-resp-proxy's `logger` interceptor prints (`[REQ]`/`[RES]`, CRLF as spaces), per
  * connection id and abbreviated, so a 4 KiB value or a 1000-command pipeline stays readable and a
- * busy test does not drown in log lines.
+ * busy test does not drown in log lines. Credentials in commands (AUTH, HELLO … AUTH, CONFIG SET
+ * of a password, ACL SETUSER, MIGRATE … AUTH) are logged as `<redacted>`.
  */
+import { redactArguments } from '../hooks/redact.js';
+import { commandArgs } from './commands.js';
 
 export type TrafficKind =
   /** A command from the client, as it sent it. */
@@ -31,5 +34,17 @@ export function abbreviate(buffer: Buffer, start: number, end: number, max = TRA
 
 /** One log line: `[simulator] <node id> <connection id> [<kind>] <frame>`. */
 export function trafficLine(nodeId: string, connectionId: string, kind: TrafficKind, buffer: Buffer, start: number, end: number): string {
-  return `[simulator] ${nodeId} ${connectionId} [${kind}] ${abbreviate(buffer, start, end)}`;
+  const frame = kind === 'REQ' ? withoutCredentials(buffer, start, end) : undefined;
+  const text = frame === undefined ? abbreviate(buffer, start, end) : abbreviate(frame, 0, frame.length);
+  return `[simulator] ${nodeId} ${connectionId} [${kind}] ${text}`;
+}
+
+/** The command frame again with its credentials replaced, or undefined when it carries none. */
+function withoutCredentials(buffer: Buffer, start: number, end: number): Buffer | undefined {
+  const args = commandArgs(buffer, start, end);
+  const name = (args[0] ?? '').toUpperCase();
+  const redacted = redactArguments(args, name);
+  if (redacted === args) return undefined;
+  const parts = redacted.map((arg) => String(arg));
+  return Buffer.from(`*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`);
 }
