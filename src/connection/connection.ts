@@ -363,9 +363,11 @@ export class Connection {
         command.name, cause.timeout,
       );
     }
+    // Its own code: unlike a command refused by a closed connection, this one reached the socket,
+    // so the server may have run it; retrying a non-idempotent command is the caller's call.
     return new ConnectionError(
-      `connection to ${this.#address} was lost while ${command.name} waited for its reply${cause ? `: ${cause.message}` : ''}`,
-      'ERR_CONNECTION_CLOSED', { cause },
+      `connection to ${this.#address} was lost while ${command.name} waited for its reply; it may or may not have run${cause ? `: ${cause.message}` : ''}`,
+      'ERR_CONNECTION_LOST', { cause },
     );
   }
 
@@ -555,10 +557,15 @@ export class Connection {
     current = undefined;
     this.#events.handshaken({ connectionId: this.id, server: this.endpoint, protocol: this.#protocol, steps, duration: performance.now() - started, error: failure });
     if (failure !== undefined) {
-      // The project's own errors (a timeout, a refused opt-in) and the server's say what went wrong already.
-      const error = failure instanceof ReplyError || failure instanceof HitlessError
-        ? failure
-        : new ConnectionError(`handshake with ${this.#address} failed: ${failure.message}`, 'ERR_HANDSHAKE', { cause: failure });
+      // The project's own errors (a timeout, a refused opt-in) and the server's say what went wrong
+      // already; a handshake command lost with its socket is a connection that could not be made
+      // (the commands waiting for it were never written), not a command that may have run.
+      const lost = failure instanceof ConnectionError && failure.code === 'ERR_CONNECTION_LOST';
+      const error = lost
+        ? new ConnectionError(`cannot connect to ${this.#address}: the connection was lost during the handshake (${steps[steps.length - 1]?.name ?? 'handshake'})`, 'ERR_CONNECTION', { cause: failure })
+        : failure instanceof ReplyError || failure instanceof HitlessError
+          ? failure
+          : new ConnectionError(`handshake with ${this.#address} failed: ${failure.message}`, 'ERR_HANDSHAKE', { cause: failure });
       this.destroy(error, 'error');
       throw error;
     }

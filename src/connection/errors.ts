@@ -2,8 +2,10 @@ import { HitlessError } from '../errors.js';
 
 /**
  * The connection to `host:port` failed, closed, or could not be made. `code` says which:
- * `ERR_CONNECTION` (lost or refused), `ERR_CONNECT_TIMEOUT`, `ERR_CONNECTION_CLOSED` (closed while
- * the command waited), `ERR_OFFLINE_QUEUE_FULL`, `ERR_PENDING_COMMANDS_FULL` (maxPendingCommands
+ * `ERR_CONNECTION` (lost or refused), `ERR_CONNECT_TIMEOUT`, `ERR_CONNECTION_LOST` (the command
+ * was written and its connection died before the reply: it may or may not have run),
+ * `ERR_CONNECTION_CLOSED` (the connection was closed before the command was written: it did not
+ * run), `ERR_OFFLINE_QUEUE_FULL`, `ERR_PENDING_COMMANDS_FULL` (maxPendingCommands
  * reached on the connection), `ERR_NOT_CONNECTED`.
  */
 export class ConnectionError extends HitlessError {

@@ -132,8 +132,8 @@ interface HandshakeCase {
 const HANDSHAKE_CASES: HandshakeCase[] = [
   { name: 'HELLO answered with garbage', misbehave: (socket) => socket.write('?garbage\r\n'), error: ProtocolError, message: /broke the protocol: unknown RESP type byte/ },
   { name: 'HELLO answered with a reply too large to wait for', misbehave: (socket) => socket.write('%4294967296\r\n'), error: ProtocolError, message: /exceeds maxAggregateLength/ },
-  { name: 'close during the handshake', misbehave: (socket) => socket.destroy(), error: ConnectionError, message: /lost while HELLO waited/ },
-  { name: 'close in the middle of the HELLO reply', misbehave: (socket) => { socket.write('%3\r\n$6\r\nserver\r\n'); socket.end(); }, error: ConnectionError, message: /lost while HELLO waited/ },
+  { name: 'close during the handshake', misbehave: (socket) => socket.destroy(), error: ConnectionError, message: /^cannot connect to [0-9.:]+: the connection was lost during the handshake \(HELLO\)$/ },
+  { name: 'close in the middle of the HELLO reply', misbehave: (socket) => { socket.write('%3\r\n$6\r\nserver\r\n'); socket.end(); }, error: ConnectionError, message: /^cannot connect to [0-9.:]+: the connection was lost during the handshake \(HELLO\)$/ },
   { name: 'HELLO never answered', misbehave: () => undefined, options: SHORT_TIMEOUTS, error: TimeoutError, message: /HELLO got no reply from .* within 300 ms/ },
 ];
 
