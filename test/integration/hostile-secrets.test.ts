@@ -68,8 +68,12 @@ describe('credentials never shown', () => {
       expect(await client.set('secrets:k', 'v')).toBe('OK');
     }
     outputs.connectedClients = clients.map(shown).join('\n');
+    // Commands written and waiting when the server dies (a GET issued after it died would wait in
+    // the offline queue for the reconnect instead): a blocking pop each, seen blocked by the server.
+    const waiting = clients.map((client) => client.blPop('secrets:never', 0).catch((e: unknown) => e as Error));
+    await waitFor(async () => /blocked_clients:2\r/.test(String(await redis.direct.info('clients'))), 'both pops to block');
     await redis.server.kill();
-    const lost = await Promise.all(clients.map((client) => client.get('secrets:k').catch((e: unknown) => e as Error)));
+    const lost = await Promise.all(waiting);
     for (const error of lost) expect(error).toBeInstanceOf(ConnectionError);
     await waitFor(() => events.some((e) => (e as { name: string }).name === 'reconnecting'), 'a reconnect attempt');
     await redis.server.restart();
