@@ -1,7 +1,8 @@
 import type { ParsedArgs } from './args.js';
+import { untilSignal } from './signals.js';
 import { demoOptions, MIN_DURATION_S, STEPS, type DemoOptions } from '../demo/options.js';
 import { RedisUnavailableError } from '../demo/redis-server.js';
-import { EXIT_INTERRUPTED, runDemo, type DemoOutput } from '../demo/run.js';
+import { runDemo, type DemoOutput } from '../demo/run.js';
 import { MissingDependencyError } from '../demo/telemetry.js';
 import { liveView, plainView } from '../demo/view.js';
 
@@ -42,16 +43,11 @@ export function demo(args: ParsedArgs): Promise<number> {
 }
 
 /** Shared by `hitless demo` and `hitless rehearse`: the run, its output, signals, and its errors. */
-export async function runRehearsal(command: string, options: DemoOptions): Promise<number> {
-  const controller = new AbortController();
-  // The first signal stops the run cleanly; a second one does not wait for that (the exit
-  // handlers still kill the redis-server it started).
-  const stop = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+export function runRehearsal(command: string, options: DemoOptions): Promise<number> {
+  return untilSignal((signal) => rehearsal(command, options, signal));
+}
+
+async function rehearsal(command: string, options: DemoOptions, signal: AbortSignal): Promise<number> {
   // With --json, stdout carries the JSON alone and the progress goes to stderr.
   const progress = options.json ? process.stderr : process.stdout;
   const output: DemoOutput = {
@@ -59,7 +55,7 @@ export async function runRehearsal(command: string, options: DemoOptions): Promi
     result: (text) => process.stdout.write(`${text}\n`),
   };
   try {
-    const { exitCode } = await runDemo(options, output, controller.signal);
+    const { exitCode } = await runDemo(options, output, signal);
     return exitCode;
   } catch (error) {
     // Nothing to rehearse against, or a dependency missing: say what to do, without a stack.
@@ -70,7 +66,5 @@ export async function runRehearsal(command: string, options: DemoOptions): Promi
     throw error;
   } finally {
     output.view.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   }
 }

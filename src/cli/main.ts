@@ -4,9 +4,10 @@ import { UsageError, parseArgs } from './args.js';
 import { DEMO_HELP, demo } from './demo.js';
 import { REHEARSE_HELP, rehearse } from './rehearse.js';
 import { SIMULATE_HELP, simulate } from './simulate.js';
+import { SOAK_HELP, soak } from './soak.js';
 import { TRIGGER_HELP, trigger } from './trigger.js';
 
-/** The `hitless` command: `simulate` (and `simulate trigger`), `demo`, `rehearse`. */
+/** The `hitless` command: `simulate` (and `simulate trigger`), `demo`, `rehearse`, `soak`. */
 
 const MAIN_HELP = `Usage: hitless <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   simulate trigger    start a maintenance (migrate, failover, bind, ...) on a running simulator
   demo                a maintenance rehearsal under load, with metrics, spans, logs and a summary
   rehearse --url URL  the same rehearsal in front of your own Redis
+  soak                a long run (default 10 min) under random maintenance events and faults, checked
 
 Run \`hitless <command> --help\` for a command's options.
 `;
@@ -42,6 +44,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (sub !== undefined) throw new UsageError(`rehearse takes no argument, got "${sub}" (the Redis goes in --url)`);
     return rehearse(args);
+  }
+  if (command === 'soak') {
+    if (help) {
+      console.log(SOAK_HELP);
+      return 0;
+    }
+    if (sub !== undefined) throw new UsageError(`soak takes no argument, got "${sub}"`);
+    return soak(args);
   }
   if (command === 'simulate' && sub === 'trigger') {
     if (help) {

@@ -72,6 +72,8 @@ export class SampleLog implements Iterable<CommandSample> {
 export interface ErrorRecord {
   readonly at: number;
   readonly message: string;
+  /** The error's `code` (e.g. ERR_CONNECTION_LOST), when it has one. */
+  readonly code?: string;
 }
 
 /** Numbered items sent one way and received the other (list items, pub/sub messages). */
@@ -86,11 +88,23 @@ export interface SequenceCheck {
   duplicated: number;
 }
 
+/** A write that failed with ERR_CONNECTION_LOST: it may or may not have run. */
+const mayHaveRun = (error: unknown): boolean => (error as { code?: unknown } | undefined)?.code === 'ERR_CONNECTION_LOST';
+
 export interface LoadTotals {
   commands: number;
   errors: ErrorRecord[];
   /** Last acknowledged value per key: what the server must hold. */
   acknowledged: Map<string, string>;
+  /**
+   * Keys whose last write failed with ERR_CONNECTION_LOST (it may or may not have run): the value
+   * the server holds instead of the acknowledged one if it did.
+   */
+  uncertain: Map<string, string>;
+  /** BRPOPs that failed with ERR_CONNECTION_LOST: each may have popped an item nobody received. */
+  uncertainPops: number;
+  /** Messages the server acknowledged with no subscriber to deliver them to (PUBLISH replied 0). */
+  unheardMessages: number;
   blocking: SequenceCheck;
   pubsub: SequenceCheck;
 }
@@ -101,7 +115,7 @@ export interface DemoLoad {
   readonly errors: readonly ErrorRecord[];
   /** Commands settled so far (read/write, list and pub/sub traffic). */
   readonly commands: number;
-  /** Stops the senders, lets the receivers drain (at most `drainMs`), and returns the totals. */
+  /** Stops the senders, lets the receivers drain (at most `drainMs`), and returns the totals; later calls return the same. */
   stop(drainMs: number): Promise<LoadTotals>;
 }
 
@@ -116,6 +130,10 @@ export interface LoadOptions {
   listRate?: number;
   /** Messages published per second (default 50). */
   publishRate?: number;
+  /** Read/write callers (default: one per 100 commands per second, 4 to 64). */
+  callers?: number;
+  /** Blocking consumers of the list (default 1). */
+  consumers?: number;
 }
 
 /** Sleeps until `deadline` (ms on the `now` clock), or not at all when it has passed. */
@@ -156,9 +174,15 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
   let commands = 0;
   let sending = true;
   let receiving = true;
-  const fail = (error: unknown): void => void errors.push({ at: now(), message: describe(error) });
-  /** Runs one command, counting it and its error; returns undefined when it failed. */
-  const tracked = async <T>(run: () => Promise<T>, sample: boolean): Promise<{ value: T } | undefined> => {
+  const uncertain = new Map<string, string>();
+  let uncertainPops = 0;
+  let unheardMessages = 0;
+  const fail = (error: unknown): void => {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    errors.push({ at: now(), message: describe(error), ...(typeof code === 'string' ? { code } : {}) });
+  };
+  /** Runs one command, counting it and its error; returns undefined when it failed (after `onError`). */
+  const tracked = async <T>(run: () => Promise<T>, sample: boolean, onError?: (error: unknown) => void): Promise<{ value: T } | undefined> => {
     const start = now();
     try {
       const value = await run();
@@ -169,6 +193,7 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
       commands++;
       if (sample) samples.push(start, now() - start, true);
       fail(error);
+      onError?.(error);
       // Let the event loop turn: a client that rejects at once must not starve the timers.
       await new Promise((resolve) => setImmediate(resolve));
       return undefined;
@@ -176,13 +201,16 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
   };
 
   // Read/write callers: SET a counter, GET it back (must match), INCR a second key (must count up).
-  const callers = Math.max(4, Math.min(64, Math.ceil(rate / 100)));
+  const callers = options.callers ?? Math.max(4, Math.min(64, Math.ceil(rate / 100)));
   const interval = (callers * 1000) / rate;
   const readWrite = Array.from({ length: callers }, async (_, i) => {
     const key = `${prefix}key:${i}`;
     const counter = `${prefix}counter:${i}`;
     let written: string | undefined;
+    // A SET or INCR lost with its connection may have run: its value is then also acceptable.
+    let maybeWritten: string | undefined;
     let count = 0;
+    let countMayBeAhead = false;
     let next = now() + (interval * i) / callers;
     for (let n = 1; sending; n++) {
       await pace(next, now);
@@ -190,15 +218,40 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
       const op = n % 10;
       if (op < 5) {
         const value = String(n);
-        if (await tracked(() => client.set(key, value), true)) acknowledged.set(key, (written = value));
+        const set = await tracked(() => client.set(key, value), true, (error) => {
+          if (!mayHaveRun(error)) return;
+          maybeWritten = value;
+          uncertain.set(key, value);
+        });
+        if (set) {
+          acknowledged.set(key, (written = value));
+          maybeWritten = undefined;
+          uncertain.delete(key);
+        }
       } else if (op < 9) {
         const read = await tracked(() => client.get(key), true);
-        if (read && written !== undefined && read.value !== written) fail(new Error(`GET ${key} returned ${String(read.value)}, the last acknowledged SET wrote ${written}`));
+        if (read && written !== undefined && read.value !== written && (maybeWritten === undefined || read.value !== maybeWritten)) {
+          fail(new Error(`GET ${key} returned ${String(read.value)}, the last acknowledged SET wrote ${written}`));
+        }
+        // What the server holds is known again once a read saw it.
+        if (read && read.value === maybeWritten) {
+          written = maybeWritten;
+          acknowledged.set(key, written);
+          maybeWritten = undefined;
+          uncertain.delete(key);
+        }
       } else {
-        const reply = await tracked(() => client.incr(counter), true);
+        const reply = await tracked(() => client.incr(counter), true, (error) => {
+          if (!mayHaveRun(error)) return;
+          countMayBeAhead = true;
+          uncertain.set(counter, String(count + 1));
+        });
         if (reply === undefined) continue;
-        if (reply.value !== count + 1) fail(new Error(`INCR ${counter} returned ${reply.value}, expected ${count + 1}`));
+        const ahead = countMayBeAhead && reply.value === count + 2;
+        if (reply.value !== count + 1 && !ahead) fail(new Error(`INCR ${counter} returned ${reply.value}, expected ${count + 1}`));
         count = reply.value;
+        countMayBeAhead = false;
+        uncertain.delete(counter);
         acknowledged.set(counter, String(count));
       }
     }
@@ -217,12 +270,14 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
       if (await tracked(() => client.lPush(list, String(n)), false)) pushed.add(n);
     }
   })();
-  const consumer = (async () => {
+  const consumers = Array.from({ length: options.consumers ?? 1 }, async () => {
     while (receiving) {
-      const reply = await tracked(() => client.brPop(list, 0.2), false);
+      const reply = await tracked(() => client.brPop(list, 0.2), false, (error) => {
+        if (mayHaveRun(error)) uncertainPops++;
+      });
       if (reply?.value) popped.add(Number(reply.value.element));
     }
-  })();
+  });
 
   // Numbered pub/sub messages, published on the shared connection, received on the pub/sub one.
   const channel = `${prefix}events`;
@@ -234,38 +289,48 @@ export async function startLoad(client: Client, options: LoadOptions): Promise<D
     let next = now();
     for (let n = 1; sending; n++) {
       await pace((next += every), now);
-      if (await tracked(() => client.publish(channel, n), false)) published.add(n);
+      const reply = await tracked(() => client.publish(channel, n), false);
+      // No subscriber at that moment (the subscription being restored after a dropped
+      // connection): Redis does not keep pub/sub messages, and said so by replying 0.
+      if (reply?.value === 0) unheardMessages++;
+      else if (reply) published.add(n);
     }
   })();
 
+  // stop() once, however often it is called (the normal end and a cleanup after an error).
+  let stopping: Promise<LoadTotals> | undefined;
+  const stop = async (drainMs: number): Promise<LoadTotals> => {
+    sending = false;
+    await Promise.all([...readWrite, producer, publisher]);
+    const deadline = now() + drainMs;
+    while (now() < deadline && !(popped.hasAll(pushed) && messages.hasAll(published))) await pace(now() + 20, now);
+    receiving = false;
+    await Promise.all(consumers);
+    await tracked(() => client.unsubscribe(channel), false);
+    return { commands, errors, acknowledged, uncertain, uncertainPops, unheardMessages, blocking: popped.check(pushed), pubsub: messages.check(published) };
+  };
   return {
     samples,
     errors,
     get commands() {
       return commands;
     },
-    async stop(drainMs) {
-      sending = false;
-      await Promise.all([...readWrite, producer, publisher]);
-      const deadline = now() + drainMs;
-      while (now() < deadline && !(popped.hasAll(pushed) && messages.hasAll(published))) await pace(now() + 20, now);
-      receiving = false;
-      await consumer;
-      await tracked(() => client.unsubscribe(channel), false);
-      return { commands, errors, acknowledged, blocking: popped.check(pushed), pubsub: messages.check(published) };
-    },
+    stop: (drainMs) => (stopping ??= stop(drainMs)),
   };
 }
 
-/** Keys whose value on the server (read by `reader`, e.g. straight from redis-server) differs from the last acknowledged one. */
-export async function lostWrites(reader: Client, acknowledged: ReadonlyMap<string, string>): Promise<string[]> {
+/**
+ * Keys whose value on the server (read by `reader`, e.g. straight from redis-server) differs from
+ * the last acknowledged one (and from the `uncertain` write's value, which may have run).
+ */
+export async function lostWrites(reader: Client, acknowledged: ReadonlyMap<string, string>, uncertain: ReadonlyMap<string, string> = new Map()): Promise<string[]> {
   const keys = [...acknowledged.keys()];
   const lost: string[] = [];
   for (let i = 0; i < keys.length; i += 500) {
     const batch = keys.slice(i, i + 500);
     const values = await reader.mGet(batch);
     batch.forEach((key, j) => {
-      if (values[j] !== acknowledged.get(key)) lost.push(key);
+      if (values[j] !== acknowledged.get(key) && (!uncertain.has(key) || values[j] !== uncertain.get(key))) lost.push(key);
     });
   }
   return lost;

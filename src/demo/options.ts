@@ -28,7 +28,7 @@ export interface DemoOptions {
 
 export const MIN_DURATION_S = 8;
 
-function numberFlag(name: string, raw: string | boolean | undefined, fallback: number, min: number, max: number, integer: boolean): number {
+export function numberFlag(name: string, raw: string | boolean | undefined, fallback: number, min: number, max: number, integer: boolean): number {
   if (raw === undefined) return fallback;
   const text = String(raw);
   const value = Number(text);
@@ -38,7 +38,7 @@ function numberFlag(name: string, raw: string | boolean | undefined, fallback: n
   return value;
 }
 
-function booleanFlag(name: string, raw: string | boolean | undefined): boolean {
+export function booleanFlag(name: string, raw: string | boolean | undefined): boolean {
   if (raw === undefined || raw === false) return false;
   if (raw === true || raw === 'true') return true;
   if (raw === 'false') return false;
@@ -57,7 +57,7 @@ export function parseSteps(raw: string | boolean | undefined): StepName[] {
 }
 
 /** A redis:// or rediss:// URL from `--<flag>` (or, when given, the environment's value). */
-function redisUrl(flag: string, raw: string | boolean | undefined, fallback: string | undefined): string | undefined {
+export function redisUrl(flag: string, raw: string | boolean | undefined, fallback: string | undefined): string | undefined {
   const value = raw === undefined ? fallback : raw;
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value)) throw new UsageError(`--${flag} must be a redis:// or rediss:// URL, got "${String(value)}"`);

@@ -80,7 +80,7 @@ export interface RehearsalContext {
 }
 
 /** The node holding most of the client's connections, and the other one. */
-function nodesNow(sim: Simulator): { here: NodeInfo; there: NodeInfo } {
+export function nodesNow(sim: Simulator): { here: NodeInfo; there: NodeInfo } {
   const [a, b] = sim.nodes() as [NodeInfo, NodeInfo];
   return b.activeConnections > a.activeConnections ? { here: b, there: a } : { here: a, there: b };
 }
@@ -88,7 +88,8 @@ function nodesNow(sim: Simulator): { here: NodeInfo; there: NodeInfo } {
 const delivered = (result: { delivered: Record<string, number> }): string =>
   Object.entries(result.delivered).map(([kind, n]) => `${kind} to ${n} connection${n === 1 ? '' : 's'}`).join(', ') || 'nothing delivered';
 
-async function runStep(name: StepName, context: RehearsalContext): Promise<string> {
+/** Runs one step now (the soak runs them in random order); returns what the simulator did, in words. */
+export async function runStep(name: StepName, context: RehearsalContext): Promise<string> {
   const { sim, timings, label } = context;
   const { here, there } = nodesNow(sim);
   const move = async (endpointType: 'internal-ip' | 'internal-fqdn' | 'none'): Promise<string> => {

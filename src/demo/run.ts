@@ -42,7 +42,7 @@ export interface DemoRun {
 export const EXIT_INTERRUPTED = 130;
 
 /** Undo steps, run last-in first-out; one failing does not keep the others from running. */
-class Cleanup {
+export class Cleanup {
   readonly #steps: Array<() => Promise<unknown>> = [];
 
   add(step: () => Promise<unknown>): void {
@@ -54,7 +54,7 @@ class Cleanup {
   }
 }
 
-interface Upstream {
+export interface Upstream {
   node: Pick<NodeOptions, 'upstream' | 'upstreamTls'>;
   /** How clients authenticate and which database they use (from --redis-url). */
   client: Pick<ClientOptions, 'username' | 'password' | 'db'>;
@@ -62,7 +62,8 @@ interface Upstream {
   describe: DemoSummary['redis'];
 }
 
-async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutput): Promise<Upstream> {
+/** The Redis behind the simulator: the one at `redisUrl`, or a redis-server started here (`event` reports which). */
+export async function upstream(options: Pick<DemoOptions, 'redisUrl'>, cleanup: Cleanup, event: (line: string) => void): Promise<Upstream> {
   if (options.redisUrl !== undefined) {
     const url = new URL(options.redisUrl);
     const tls = url.protocol === 'rediss:';
@@ -78,7 +79,7 @@ async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutp
     cleanup.add(() => direct.close());
     const info = String(await direct.info('server'));
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
-    output.view.event(`redis: ${host}:${port} (given, version ${version}); the rehearsal's keys (hitless-demo:*) are deleted at the end`);
+    event(`redis: ${host}:${port} (given, version ${version}); the rehearsal's keys (hitless-demo:*) are deleted at the end`);
     const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
     return {
       node: { upstream: { host, port }, ...(tls ? { upstreamTls: {} } : {}) },
@@ -94,7 +95,7 @@ async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutp
   const { bin, version } = findRedisServer();
   const redis = await startRedisServer(bin, version);
   cleanup.add(() => redis.stop());
-  output.view.event(`redis: started redis-server ${version} (pid ${redis.pid}) on ${redis.host}:${redis.port}`);
+  event(`redis: started redis-server ${version} (pid ${redis.pid}) on ${redis.host}:${redis.port}`);
   const direct = createClient({ host: redis.host, port: redis.port, maintNotifications: { mode: 'disabled' }, reconnect: false });
   await direct.connect();
   cleanup.add(() => direct.close());
@@ -102,7 +103,7 @@ async function upstream(options: DemoOptions, cleanup: Cleanup, output: DemoOutp
 }
 
 /** Deletes the keys this run wrote (on a Redis the user gave us). */
-async function deleteKeys(direct: Client, prefix: string): Promise<void> {
+export async function deleteKeys(direct: Client, prefix: string): Promise<void> {
   const keys: string[] = [];
   for await (const key of direct.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(key);
   for (let i = 0; i < keys.length; i += 500) await direct.del(...keys.slice(i, i + 500));
@@ -119,7 +120,7 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
   });
   const cleanup = new Cleanup();
   try {
-    const redis = await upstream(options, cleanup, output);
+    const redis = await upstream(options, cleanup, (line) => output.view.event(line));
     const timings = stepTimings(options.durationS, options.steps.length);
     const sim = await Simulator.start({
       nodes: [{ ...redis.node }, { ...redis.node }],
@@ -195,7 +196,7 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
     const interrupted = signal.aborted && !options.keepRunning;
 
     const totals = await load.stop(3000);
-    const lost = await lostWrites(redis.direct, totals.acknowledged);
+    const lost = await lostWrites(redis.direct, totals.acknowledged, totals.uncertain);
     const scrape = await telemetry.scrape();
     const errors = [...totals.errors, ...clientErrors];
     const durationS = now() / 1000;
