@@ -1,6 +1,7 @@
 import type { ParsedArgs } from './args.js';
 import { untilSignal } from './signals.js';
-import { demoOptions, MIN_DURATION_S, STEPS, type DemoOptions } from '../demo/options.js';
+import { MIN_DURATION_S, STEPS, type DemoOptions } from '../demo/options.js';
+import { demoOptions } from './demo-options.js';
 import { RedisUnavailableError } from '../demo/redis-server.js';
 import { runDemo, type DemoOutput } from '../demo/run.js';
 import { MissingDependencyError } from '../demo/telemetry.js';

@@ -1,5 +1,6 @@
 import type { ParsedArgs } from './args.js';
-import { demoOptions, MIN_DURATION_S, STEPS } from '../demo/options.js';
+import { MIN_DURATION_S, STEPS } from '../demo/options.js';
+import { demoOptions } from './demo-options.js';
 import { runRehearsal } from './demo.js';
 
 export const REHEARSE_HELP = `Usage: hitless rehearse --url redis://[user:password@]host:port[/db] [options]

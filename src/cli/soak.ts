@@ -3,7 +3,8 @@ import { untilSignal } from './signals.js';
 import { RedisUnavailableError } from '../demo/redis-server.js';
 import { EXIT_INTERRUPTED } from '../demo/run.js';
 import { EVENT_KINDS } from '../soak/events.js';
-import { DEFAULT_DURATION_S, MIN_SOAK_DURATION_S, soakOptions, type SoakOptions } from '../soak/options.js';
+import { DEFAULT_DURATION_S, MIN_SOAK_DURATION_S, type SoakOptions } from '../soak/options.js';
+import { soakOptions } from './soak-options.js';
 import { CONSUMERS, WRITERS, runSoak } from '../soak/run.js';
 import { formatSummary } from '../soak/summary.js';
 
