@@ -146,6 +146,9 @@ export async function runDemo(options: DemoOptions, output: DemoOutput, signal: 
     const prefix = `hitless-demo:${Date.now().toString(36)}:`;
     if (redis.describe.source === 'url') cleanup.add(() => deleteKeys(redis.direct, prefix));
     const load = await startLoad(client, { rate: options.rate, prefix, now });
+    // A failed run stops its load too (before the client closes), or its writers spin against a
+    // closed client; after a normal end this is a no-op (stop() runs once).
+    cleanup.add(() => load.stop(0));
     output.view.event(`load: ${options.rate} reads/writes per second, a blocking consumer, numbered pub/sub messages; steps: ${options.steps.join(', ')}`);
 
     const steps: StepRecord[] = [];
