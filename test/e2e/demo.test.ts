@@ -5,7 +5,7 @@
  * handoffs done, the metrics endpoint answering while it runs, and nothing left running after it
  * exits, also when it is stopped by a signal. Bad flags and a machine without Redis get clear errors.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,41 +13,11 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from '../../src/index.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { alive, cliArgv, NOTIFICATION_TYPES, redisPid, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'demo'];
-
-interface DemoProcess {
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function startDemo(args: string[], env: NodeJS.ProcessEnv = process.env): DemoProcess {
-  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { stdout: () => stdout, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) };
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The pid of the redis-server the demo said it started. */
-const redisPid = (progress: string): number => Number(/started redis-server \S+ \(pid (\d+)\)/.exec(progress)?.[1]);
-
-const NOTIFICATION_TYPES = ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'SMIGRATING', 'SMIGRATED', 'MOVING'];
+const CLI = cliArgv('demo');
+const startDemo = (args: string[], env: NodeJS.ProcessEnv = process.env): CliProcess => startCli('demo', args, env);
 
 let dir: string;
 beforeAll(() => void (dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-demo-test-'))));

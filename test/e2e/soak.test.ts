@@ -6,35 +6,18 @@
  * process's sockets and timers back to their start count; a signal stops it cleanly; bad flags
  * get exit 2 and a message naming them.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { EVENT_KINDS } from '../../src/soak/events.js';
+import { alive, cliArgv, NOTIFICATION_TYPES, redisPid, startCli } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'soak'];
-
+const CLI = cliArgv('soak');
+/** Resolves with the exit code. */
 function startSoak(args: string[]) {
-  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { stdout: () => stdout, stderr: () => stderr, exited, kill: (signal: NodeJS.Signals) => child.kill(signal) };
+  const soak = startCli('soak', args);
+  return { ...soak, exited: soak.exited.then(({ code }) => code) };
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const redisPid = (progress: string): number => Number(/started redis-server \S+ \(pid (\d+)\)/.exec(progress)?.[1]);
-
-const NOTIFICATION_TYPES = ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'SMIGRATING', 'SMIGRATED', 'MOVING'];
 
 describe('hitless soak, 60 s', () => {
   it('runs every kind of event under load with no undocumented error, nothing lost, and no socket or timer left open', { timeout: 150_000 }, async () => {
