@@ -10,6 +10,11 @@
  * (every notification received, ignored ones, relaxed-timeout windows, handoff steps, the `auto`
  * fallback). Records carry names, ids, endpoints and error codes and messages: never a command's
  * arguments or a frame's payload, so no credential can reach a log.
+ *
+ * A notification that is malformed, refused or failed is written at most once per kind (its type,
+ * outcome and offending field or error code) per `repeatInterval`: a server or proxy gone wrong can
+ * send thousands a second, and the log must not become the outage. The next record of a kind after
+ * its interval says how many were left out (`suppressed`); the counts in metrics stay exact.
  */
 import { Console } from 'node:console';
 import type { Hook } from '../src/hooks/index.js';
@@ -17,6 +22,7 @@ import type {
   CircuitBreakerEvent, ConnectionClosedEvent, Endpoint, HandoffEvent, MaintenanceFallbackEvent, NotificationHandledEvent,
   NotificationReceivedEvent, ReconnectAttemptEvent, TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
 } from '../src/hooks/events.js';
+import { NotificationError } from '../src/maintnotifications/errors.js';
 import { describeError } from './errors.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -35,6 +41,19 @@ export interface LoggingHookOptions {
   logger?: LoggerLike | Console;
   /** The least severe level written. Default `info`. */
   level?: LogLevel;
+  /**
+   * Milliseconds during which a malformed, refused or failed notification of one kind is written
+   * once; the rest are counted into the next record's `suppressed`. Default 60 000; 0 writes every one.
+   */
+  repeatInterval?: number;
+  /** The clock for `repeatInterval`, in milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** When a kind of warning was last written, and how many of it were left out since. */
+interface Repeat {
+  writtenAt: number;
+  suppressed: number;
 }
 
 type Fields = Record<string, unknown>;
@@ -44,6 +63,9 @@ export class LoggingHook implements Hook {
   readonly level: LogLevel;
   readonly #write: (level: LogLevel, fields: Fields, message: string) => void;
   readonly #threshold: number;
+  readonly #repeatInterval: number;
+  readonly #now: () => number;
+  readonly #repeats = new Map<string, Repeat>();
 
   constructor(options: LoggingHookOptions = {}) {
     const level = options.level ?? 'info';
@@ -53,6 +75,12 @@ export class LoggingHook implements Hook {
     this.level = level;
     this.#threshold = LOG_LEVELS.indexOf(level);
     this.#write = writer(options.logger ?? console);
+    const repeatInterval = options.repeatInterval ?? 60_000;
+    if (!Number.isFinite(repeatInterval) || repeatInterval < 0) {
+      throw new TypeError(`LoggingHook: repeatInterval must be a number of milliseconds >= 0, got ${String(repeatInterval)}`);
+    }
+    this.#repeatInterval = repeatInterval;
+    this.#now = options.now ?? Date.now;
   }
 
   onNotificationReceived(event: NotificationReceivedEvent): void {
@@ -61,9 +89,15 @@ export class LoggingHook implements Hook {
 
   onNotificationHandled(event: NotificationHandledEvent): void {
     const level: LogLevel = event.outcome === 'handled' ? 'info' : event.outcome === 'ignored' || event.outcome === 'stopped' ? 'debug' : 'warn';
+    if (LOG_LEVELS.indexOf(level) > this.#threshold) return;
+    let suppressed: number | undefined;
+    if (level === 'warn') {
+      suppressed = this.#admit(warningKind(event));
+      if (suppressed === undefined) return;
+    }
     this.#log(level, `maintenance notification ${event.type} ${event.outcome}`, {
       event: 'notification.handled', ...where(event), type: event.type, seq: event.seq, outcome: event.outcome,
-      detail: event.detail, durationMs: round(event.duration), ...errorFields(event.error),
+      detail: event.detail, durationMs: round(event.duration), ...errorFields(event.error), suppressed: suppressed || undefined,
     });
   }
 
@@ -115,10 +149,37 @@ export class LoggingHook implements Hook {
     });
   }
 
+  /**
+   * Whether a warning of this kind is written now: undefined when it falls inside its kind's
+   * interval (it is counted instead), else how many were left out since the last one written.
+   */
+  #admit(kind: string): number | undefined {
+    if (this.#repeatInterval === 0) return 0;
+    const now = this.#now();
+    const repeat = this.#repeats.get(kind);
+    if (repeat !== undefined && now - repeat.writtenAt < this.#repeatInterval) {
+      repeat.suppressed++;
+      return undefined;
+    }
+    const suppressed = repeat?.suppressed ?? 0;
+    this.#repeats.set(kind, { writtenAt: now, suppressed: 0 });
+    return suppressed;
+  }
+
   #log(level: LogLevel, message: string, fields: Fields): void {
     if (LOG_LEVELS.indexOf(level) > this.#threshold) return;
     this.#write(level, withoutUndefined(fields), message);
   }
+}
+
+/**
+ * The kind of a warning about a notification: its type, outcome, and what was wrong (the field
+ * without its index, or the error code). Only known types reach here, so the kinds are a small fixed set.
+ */
+function warningKind(event: NotificationHandledEvent): string {
+  const error = event.error;
+  const what = error instanceof NotificationError ? error.field.replace(/\[\d+\]/g, '[]') : error === undefined ? '' : describeError(error).type;
+  return `${event.type}\0${event.outcome}\0${what}`;
 }
 
 function writer(logger: LoggerLike | Console): (level: LogLevel, fields: Fields, message: string) => void {

@@ -93,6 +93,36 @@ describe('LoggingHook', () => {
     await client.close();
   });
 
+  it('a flood of malformed notifications: one warning per kind per interval, the rest counted into the next', async () => {
+    let now = 1_000_000;
+    const limited = capture();
+    const every = capture();
+    const client = await connectedClient({
+      port: a.port, password: PASSWORD, maintNotifications: { mode: 'enabled' },
+      hooks: [new LoggingHook({ logger: limited, level: 'warn', now: () => now }), new LoggingHook({ logger: every, level: 'warn', repeatInterval: 0 })],
+    });
+    const badSeq = '>3\r\n$9\r\nMIGRATING\r\n$1\r\nx\r\n:1\r\n';
+    const noPort = (seq: number): string => `>4\r\n$6\r\nMOVING\r\n:${seq}\r\n:1\r\n$9\r\n127.0.0.1\r\n`;
+    const flood = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? badSeq : noPort(i))).join('');
+    sim.sendToAll(Buffer.from(flood), [a.id]);
+    await waitFor(() => every.entries.length === 100, 'all 100 malformed notifications seen');
+    expect(every.entries.every((e) => e.fields.outcome === 'invalid')).toBe(true);
+    expect(limited.entries.map((e) => [e.fields.type, e.fields.suppressed])).toEqual([['MIGRATING', undefined], ['MOVING', undefined]]);
+    expect(await client.set('after-flood', 'ok')).toBe('OK');
+
+    // Within the interval: still nothing. After it: one record that says how many were left out.
+    now += 59_999;
+    sim.sendToAll(Buffer.from(badSeq), [a.id]);
+    await waitFor(() => every.entries.length === 101, 'the 101st');
+    expect(limited.entries).toHaveLength(2);
+    now += 1;
+    sim.sendToAll(Buffer.from(badSeq + noPort(7)), [a.id]);
+    await waitFor(() => every.entries.length === 103, 'two more');
+    expect(limited.entries.slice(2).map((e) => [e.fields.type, e.fields.suppressed])).toEqual([['MIGRATING', 50], ['MOVING', 49]]);
+    expect(await client.get('after-flood')).toBe('ok');
+    await client.close();
+  });
+
   it('on a Console: one line per record, message first, fields as JSON', async () => {
     const out = new PassThrough();
     let text = '';
@@ -112,5 +142,7 @@ describe('LoggingHook', () => {
   it('rejects a bad level and a logger without the methods', () => {
     expect(() => new LoggingHook({ level: 'verbose' as LogLevel })).toThrow(/level must be one of error, warn, info, debug, got "verbose"/);
     expect(() => new LoggingHook({ logger: { info: () => undefined } as unknown as LoggerLike })).toThrow(/no error\(object, message\) method/);
+    expect(() => new LoggingHook({ repeatInterval: -1 })).toThrow(/repeatInterval must be a number of milliseconds >= 0, got -1/);
+    expect(() => new LoggingHook({ repeatInterval: Number.NaN })).toThrow(/got NaN/);
   });
 });
