@@ -102,13 +102,35 @@ export function installCommands<This>(
 
 export const text = (value: RespValue): string => (Buffer.isBuffer(value) ? value.toString() : String(value));
 
-/** A RESP3 double, or a RESP2 bulk string holding one; null stays null. */
+/**
+ * A RESP3 double, or a RESP2 bulk string holding one; null stays null. Anything else is a
+ * ProtocolError: a score that is not a number must not reach the caller as NaN.
+ */
 export const toNumberOrNull = (value: RespValue): number | null => {
   if (value === null) return null;
   if (typeof value === 'number') return value;
-  const s = text(value).toLowerCase();
-  return s === 'inf' || s === '+inf' ? Infinity : s === '-inf' ? -Infinity : Number(s);
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    const s = text(value).toLowerCase();
+    if (s === 'inf' || s === '+inf') return Infinity;
+    if (s === '-inf') return -Infinity;
+    if (s === 'nan') return Number.NaN;
+    const n = s.trim() === s && s !== '' ? Number(s) : Number.NaN;
+    if (!Number.isNaN(n)) return n;
+  }
+  throw new ProtocolError(`expected a number, got ${describeReply(value)}`);
 };
+
+/** How an error names a reply it could not use: short, escaped, never a whole payload. */
+function describeReply(value: RespValue): string {
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    const s = text(value);
+    return JSON.stringify(s.length > 32 ? `${s.slice(0, 32)}…` : s);
+  }
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value instanceof Error) return 'an error reply';
+  return typeof value === 'object' ? 'a map' : `${typeof value} ${String(value)}`;
+}
 
 /** Field/value pairs: a RESP3 map as is, or a flat RESP2 array folded into an object. */
 export const toRecord = (value: RespValue): Record<string, Bulk> => {
