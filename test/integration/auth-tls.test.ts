@@ -60,6 +60,26 @@ describe('TLS', () => {
     expect((error as Error).message).toContain(`127.0.0.1:${redis.port}`);
   });
 
+  it('verifies the host it dials: a trusted CA whose certificate does not name that host is refused', async () => {
+    const localhostOnly = makeCertificate(['localhost']);
+    const named = await startRedis({ tls: localhostOnly });
+    try {
+      const client = track(createClient({ host: '127.0.0.1', port: named.port, tls: { ca: localhostOnly.cert }, reconnect: false }));
+      const error = await client.connect().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as Error).message).toMatch(/altnames/);
+      const byName = await connectedClient({ host: 'localhost', port: named.port, tls: { ca: localhostOnly.cert } });
+      expect(await byName.ping()).toBe('PONG');
+    } finally {
+      await named.stop();
+    }
+  });
+
+  it('turning verification off is explicit (rejectUnauthorized: false) and then connects to an untrusted certificate', async () => {
+    const client = await connectedClient({ url: redis.url, tls: { rejectUnauthorized: false } });
+    expect(await client.ping()).toBe('PONG');
+  });
+
   it('tls: true with a plain-TCP client against the TLS port fails cleanly', async () => {
     const client = track(createClient({ port: redis.port, reconnect: false, connectTimeout: 500 }));
     await expect(client.connect()).rejects.toBeInstanceOf(Error);
