@@ -198,6 +198,26 @@ describe('malformed notifications are reported invalid and never acted on', () =
   });
 });
 
+describe('a MOVING with a null endpoint, whatever endpoint type was asked', () => {
+  // node-redis 6.3.1 kills the process on this frame when it asked for internal-ip; the seed says:
+  // reconnect to the configured address after half of time_s.
+  it.each(['internal-ip', 'external-fqdn', 'auto'] as const)('asked for %s: handed off to the configured endpoint after floor(time_s / 2) s', async (endpointType) => {
+    const o = await connected({ maintNotifications: { mode: 'enabled', relaxedTimeout: 500, endpointType } });
+    const [before] = connectionIds(o.client);
+    inject(push(bulk('MOVING'), int(41), int(2), NULL));
+    await waitFor(() => o.handled.length === 1, 'the MOVING handled');
+    expect(o.handled[0]).toMatchObject({ type: 'MOVING', outcome: 'handled', detail: `hands off to the configured endpoint ${src()} in 1000 ms` });
+    expect(o.handoffs).toEqual([]);
+    await waitFor(() => o.handoffs.some((e) => e.stage === 'succeeded'), 'the delayed handoff');
+    expect(o.handoffs.find((e) => e.stage === 'succeeded')).toMatchObject({ to: { host: '127.0.0.1', port: node.port }, seq: 41 });
+    await waitFor(() => connectionIds(o.client).length === 1 && connectionIds(o.client)[0] !== before, 'the old connection replaced');
+    await o.client.set('null-endpoint', endpointType);
+    expect(await o.client.get('null-endpoint')).toBe(endpointType);
+    expect(sim.connections(target.id)).toEqual([]);
+    expect(o.errors).toEqual([]);
+  });
+});
+
 describe('push frames that are not maintenance notifications', () => {
   const others: Array<[string, () => Buffer, RespValue[]]> = [
     ['an unknown type name', () => push(bulk('HELLO'), int(1)), ['HELLO', 1]],
