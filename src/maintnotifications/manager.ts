@@ -289,6 +289,11 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     if (!dialable(target)) {
       return { outcome: 'failed', detail: 'a notification hook rewrote the endpoint into one that cannot be dialled', error: new HandoffError(`MOVING to ${JSON.stringify(target)}: not a dialable endpoint`, 'ERR_HANDOFF_INVALID_ENDPOINT') };
     }
+    // The server names where this connection already is (a proxy that stays, a MOVING meant for
+    // other connections): there is nothing to move, and reconnecting would only drop its commands.
+    if (notification.endpoint !== null && endpointKey(target) === endpointKey(connection.endpoint)) {
+      return { outcome: 'ignored', detail: `the connection already uses ${endpointKey(target)}` };
+    }
     const receivedAt = performance.now();
     const delay = notification.endpoint === null ? Math.floor(Math.max(0, notification.timeS) / 2) * 1000 : 0;
     const request: HandoffRequest = {

@@ -241,6 +241,28 @@ describe('duplicates, stale events and storms', () => {
   });
 });
 
+describe('a MOVING to where the connection already is', () => {
+  it('is ignored: nothing dialled, no handoff, the same connection serves on', async () => {
+    const recorder = maintenanceRecorder();
+    const client = await onA({ hooks: [recorder], maintNotifications: { mode: 'enabled' } });
+    const [before] = client.connections();
+    expect(before!.endpoint).toEqual({ host: '127.0.0.1', port: a.port });
+    const dials = recorder.of('onDial').length;
+    sim.sendToAll(movingFrame(7, 2, `127.0.0.1:${a.port}`), [a.id]);
+    await waitFor(() => recorder.of('onNotificationHandled').length === 1, 'the MOVING handled');
+    expect(recorder.of('onNotificationHandled')[0]).toMatchObject({ outcome: 'ignored', detail: `the connection already uses 127.0.0.1:${a.port}` });
+    expect(await client.set('moving:same', 'here')).toBe('OK');
+    expect(await client.get('moving:same')).toBe('here');
+    expect(client.connections().map((c) => c.id)).toEqual([before!.id]);
+    expect(recorder.of('onHandoff')).toEqual([]);
+    expect(recorder.of('onDial')).toHaveLength(dials);
+    expect(client.maintNotifications!.getActiveOperations()).toEqual([]);
+    // A later MOVING elsewhere still moves it.
+    sim.sendToAll(movingFrame(8, 2, `127.0.0.1:${b.port}`), [a.id]);
+    await waitFor(() => recorder.handoffs('succeeded').length === 1, 'the real handoff');
+  });
+});
+
 describe('leases across MOVING', () => {
   it('pub/sub: numbered messages published throughout, none missed (duplicates allowed)', async () => {
     const recorder = maintenanceRecorder();
