@@ -112,8 +112,15 @@ export function parseNotification(frame: readonly RespValue[]): Notification {
   return PARSERS[type](new Fields(type, frame));
 }
 
+/**
+ * The longest maintenance time a notification may announce, in seconds: one day. Real ones are
+ * seconds to minutes; a larger value is a broken server, and would overflow Node's timers (which
+ * then fire at once, with a warning).
+ */
+export const MAX_TIME_S = 86_400;
+
 const PARSERS: { readonly [T in NotificationType]: (fields: Fields) => Notification } = {
-  MOVING: (f) => ({ type: 'MOVING', seq: f.seq(), timeS: f.integer(2, 'time_s'), endpoint: f.movingEndpoint() }),
+  MOVING: (f) => ({ type: 'MOVING', seq: f.seq(), timeS: f.timeS(), endpoint: f.movingEndpoint() }),
   MIGRATING: (f) => f.start('MIGRATING'),
   FAILING_OVER: (f) => f.start('FAILING_OVER'),
   MIGRATED: (f) => f.end('MIGRATED'),
@@ -137,16 +144,20 @@ class Fields {
     return value;
   }
 
-  integer(index: number, field: string): number {
-    const value = this.required(index, field);
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) this.fail(field, `must be an integer, got ${describe(value)}`);
+  /** MOVING's time_s: an integer up to MAX_TIME_S (a time already past, below 0, means now). */
+  timeS(): number {
+    const value = this.required(2, 'time_s');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) this.fail('time_s', `must be an integer, got ${describe(value)}`);
+    if (value > MAX_TIME_S) this.fail('time_s', `must be at most ${MAX_TIME_S} seconds, got ${value}`);
     return value;
   }
 
   start(type: MaintenanceStartNotification['type']): MaintenanceStartNotification {
-    // Fixtures of other clients put a string at index 2, so the optional parts are taken only when well typed.
+    // Fixtures of other clients put a string at index 2, so the optional parts are taken only when
+    // well typed; an absurd time is left out the same way (the window then ends on its completion
+    // notification, or on the backstop of relaxed timeouts).
     const time = this.frame[2];
-    const timeS = typeof time === 'number' && Number.isSafeInteger(time) ? time : undefined;
+    const timeS = typeof time === 'number' && Number.isSafeInteger(time) && time <= MAX_TIME_S ? time : undefined;
     return { type, seq: this.seq(), timeS, shards: optionalText(this.frame[3]) };
   }
 

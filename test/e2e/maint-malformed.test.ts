@@ -109,6 +109,7 @@ const CASES: Case[] = [
   ['MOVING time_s a string', 'MOVING', 'time_s', () => push(bulk('MOVING'), int(1), bulk('5'), bulk(to()))],
   ['MOVING time_s a double', 'MOVING', 'time_s', () => push(bulk('MOVING'), int(1), ',1.5\r\n', bulk(to()))],
   ['MOVING time_s missing', 'MOVING', 'time_s', () => push(bulk('MOVING'), int(1))],
+  ['MOVING time_s absurd (a null endpoint would wait half of it)', 'MOVING', 'time_s', () => push(bulk('MOVING'), int(1), int(10 ** 12), NULL)],
   // MOVING: endpoint
   ['MOVING endpoint "nohost"', 'MOVING', 'endpoint', () => push(bulk('MOVING'), int(1), int(1), bulk('nohost'))],
   ['MOVING endpoint port 0', 'MOVING', 'endpoint', () => push(bulk('MOVING'), int(1), int(1), bulk('127.0.0.1:0'))],
@@ -177,6 +178,26 @@ describe('malformed notifications are reported invalid and never acted on', () =
     // Consumed as a (bad) notification: not an ordinary push, and never an error event.
     expect(o.pushes).toEqual([]);
     expect(o.errors).toEqual([]);
+  });
+
+  it('a MIGRATING with an absurd time relaxes with the time left out: no timer overflows, MIGRATED closes it', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const o = await connected();
+      inject(push(bulk('MIGRATING'), int(20), int(10 ** 12), bulk('["1"]')));
+      await waitFor(() => o.relaxed.length === 1, 'the window');
+      // Without the time, the backstop is the relaxed timeout's (2 × 500 ms), not 10^12 s.
+      expect(o.relaxed[0]).toMatchObject({ reason: 'MIGRATING', maxDuration: 1_000 });
+      inject(migratedFrame(21, '["1"]'));
+      await waitFor(() => o.unrelaxed.length === 1, 'the window closed');
+      expect(o.unrelaxed[0]).toMatchObject({ cause: 'completed' });
+      expect(await o.client.ping()).toBe('PONG');
+      expect(warnings.map((w) => w.name)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('an invalid completion does not close the window its valid start opened', async () => {
