@@ -99,7 +99,8 @@ export interface MaintNotificationsContext {
 }
 
 const PREFIX = 'maintNotifications';
-const MAX_TIMER_MS = 2_147_483_647;
+/** The longest delay Node's timers take (about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof MaintNotificationsOptions>([
   'mode', 'endpointType', 'relaxedTimeout', 'handoffTimeout', 'maxHandoffRetries', 'maxWorkers', 'handoffQueueSize',

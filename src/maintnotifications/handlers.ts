@@ -8,7 +8,7 @@
  */
 import type { Connection, Endpoint } from '../connection/index.js';
 import type { NotificationOutcome, RelaxationReason } from '../hooks/index.js';
-import type { MaintNotificationsConfig } from './config.js';
+import { MAX_TIMER_MS, type MaintNotificationsConfig } from './config.js';
 import type { MovingNotification, Notification } from './notification.js';
 import type { Relaxations } from './relaxation.js';
 
@@ -32,10 +32,10 @@ const ENDS: Record<'MIGRATED' | 'FAILED_OVER' | 'SMIGRATED', RelaxationReason> =
 /**
  * How long a window stays open without its completion: the announced duration (when the server
  * sends one) plus twice the relaxed timeout, so a command written at the last moment still gets
- * its relaxed time.
+ * its relaxed time. Never beyond what a timer can wait.
  */
 export function windowBackstop(config: MaintNotificationsConfig, timeS: number | undefined): number {
-  return Math.max(0, timeS ?? 0) * 1000 + 2 * config.relaxedTimeout;
+  return Math.min(Math.max(0, timeS ?? 0) * 1000 + 2 * config.relaxedTimeout, MAX_TIMER_MS);
 }
 
 export function handle(host: HandlerHost, connection: Connection, notification: Notification): HandlerResult {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { windowBackstop } from '../../../src/maintnotifications/handlers.js';
 import { ConfigError } from '../../../src/errors.js';
 import {
   autoHandoffQueueSize,
@@ -7,6 +8,7 @@ import {
   EndpointType,
   MAINT_MODES,
   MaintMode,
+  MAX_TIMER_MS,
   resolveMaintNotifications,
   type MaintNotificationsConfig,
 } from '../../../src/maintnotifications/config.js';
@@ -249,5 +251,14 @@ describe('auto sizing', () => {
     [6, 0, 3, 30],
   ])('resolve at pool %i, maxActiveConns %i: %i workers, queue %i', (poolSize, maxActiveConns, maxWorkers, handoffQueueSize) => {
     expect(resolve(undefined, { poolSize, maxActiveConns })).toMatchObject({ maxWorkers, handoffQueueSize });
+  });
+});
+
+describe('windowBackstop', () => {
+  it('is the announced time plus twice the relaxed timeout, and never beyond what a timer can wait', () => {
+    expect(windowBackstop(resolve({ relaxedTimeout: 500 }), 30)).toBe(31_000);
+    expect(windowBackstop(resolve({ relaxedTimeout: 500 }), undefined)).toBe(1_000);
+    expect(windowBackstop(resolve({ relaxedTimeout: 500 }), -5)).toBe(1_000);
+    expect(windowBackstop(resolve({ relaxedTimeout: 2_000_000_000 }), 86_400)).toBe(MAX_TIMER_MS);
   });
 });
