@@ -11,7 +11,7 @@ import {
   type NotificationReceivedEvent, type RespValue,
 } from '../../src/index.js';
 import { movingFrame, Simulator, type NodeInfo } from '../../src/simulator/index.js';
-import { startFakeServer, type FakeServer } from '../helpers/fake-server.js';
+import { startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -23,7 +23,7 @@ let sim: Simulator;
 let oss: NodeInfo;
 /** 'enterprise': accepts the opt-in. */
 let enterprise: NodeInfo;
-let fakes: FakeServer[] = [];
+let fakes: HostileServer[] = [];
 let clients: Client[] = [];
 
 beforeAll(async () => {
@@ -333,35 +333,13 @@ describe('through a simulated Redis Enterprise node', () => {
 });
 
 describe('regression go-redis #3788: a RESP2-only server (HELLO refused) is never sent the opt-in', () => {
-  /** A RESP2-only server (as Redis before 6): no HELLO; records every command it receives. */
-  async function resp2Server(): Promise<{ server: FakeServer; commands: string[][] }> {
-    const commands: string[][] = [];
-    const data = new Map<string, string>();
-    const server = await startFakeServer((command) => {
-      commands.push(command);
-      const [name = '', ...args] = command;
-      switch (name.toUpperCase()) {
-        case 'HELLO':
-          return "-ERR unknown command 'HELLO'\r\n";
-        case 'PING':
-          return '+PONG\r\n';
-        case 'SET':
-          data.set(args[0]!, args[1]!);
-          return '+OK\r\n';
-        case 'GET': {
-          const value = data.get(args[0]!);
-          return value === undefined ? '$-1\r\n' : `$${Buffer.byteLength(value)}\r\n${value}\r\n`;
-        }
-        case 'CLIENT':
-          return args[0]?.toUpperCase() === 'SETINFO' ? '+OK\r\n' : `-ERR unknown subcommand '${args[0] ?? ''}'. Try CLIENT HELP.\r\n`;
-        default:
-          return `-ERR unknown command '${name}'\r\n`;
-      }
-    });
+  /** A RESP2-only server (as Redis before 6): HELLO is an unknown command; it records every command it receives. */
+  async function resp2Server(): Promise<{ server: HostileServer; commands: readonly string[][] }> {
+    const server = await startHostileServer(() => false, { resp2: true });
     fakes.push(server);
-    return { server, commands };
+    return { server, commands: server.commands };
   }
-  const maintCommands = (commands: string[][]): string[][] => commands.filter((c) => c.some((arg) => /maint_notifications/i.test(arg)));
+  const maintCommands = (commands: readonly string[][]): string[][] => commands.filter((c) => c.some((arg) => /maint_notifications/i.test(arg)));
 
   it('auto: carries on over RESP2, the step is skipped, one fallback, commands work', async () => {
     const { server, commands } = await resp2Server();

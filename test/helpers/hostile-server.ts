@@ -1,5 +1,6 @@
 /**
- * A raw TCP server that behaves like Redis until a test's script says otherwise: the script sees
+ * A raw TCP server that behaves like Redis until a test's script says otherwise, for what a real
+ * Redis cannot be made to do (garbage bytes, refusing HELLO, never answering): the script sees
  * each decoded command with the socket it came on and may answer it with any bytes, a byte at a
  * time, never, or by closing. What the script leaves alone gets a well-behaved reply, so the
  * client's reconnection and later commands meet a normal server.
@@ -32,6 +33,8 @@ export interface HostileServer {
   readonly address: string;
   /** Connections accepted so far. */
   readonly connections: number;
+  /** Every command received so far, on any connection, in the order decoded. */
+  readonly commands: readonly string[][];
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ function normalReply(command: string[], store: Map<string, string>, resp2: boole
 export async function startHostileServer(script: Script, options: HostileServerOptions = {}): Promise<HostileServer> {
   const sockets = new Set<net.Socket>();
   const store = new Map<string, string>();
+  const commands: string[][] = [];
   let accepted = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -97,6 +101,7 @@ export async function startHostileServer(script: Script, options: HostileServerO
     const decoder = new Decoder({
       onReply: (value: RespValue) => {
         const command = (value as RespValue[]).map(String);
+        commands.push(command);
         if (!script(command, hostile)) hostile.write(normalReply(command, store, options.resp2 ?? false));
       },
       onPush: () => undefined,
@@ -112,6 +117,7 @@ export async function startHostileServer(script: Script, options: HostileServerO
     get connections() {
       return accepted;
     },
+    commands,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientClosedError, ConnectionError, createClient, InvalidArgumentError, TimeoutError } from '../../src/index.js';
 import { connectedClient, track } from '../helpers/clients.js';
-import { startFakeServer, HELLO_REPLY } from '../helpers/fake-server.js';
+import { startHostileServer } from '../helpers/hostile-server.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -61,7 +61,7 @@ describe('client lifecycle', () => {
   });
 
   it('a server that accepts but never answers fails the handshake after connectTimeout', async () => {
-    const silent = await startFakeServer(() => undefined);
+    const silent = await startHostileServer(() => true); // every command "handled" by leaving it unanswered
     try {
       const client = track(createClient({ port: silent.port, connectTimeout: 150 }));
       const error = await client.connect().catch((e: unknown) => e);
@@ -73,20 +73,21 @@ describe('client lifecycle', () => {
   });
 
   it('falls back to AUTH and RESP2 when the server has no HELLO', async () => {
-    const seen: string[][] = [];
-    const old = await startFakeServer((command) => {
-      seen.push(command);
-      if (command[0] === 'HELLO') return "-ERR unknown command 'HELLO', with args beginning with: '3'\r\n";
-      if (command[0] === 'GET') return '$5\r\nhello\r\n';
-      return '+OK\r\n';
+    const old = await startHostileServer((command, socket) => {
+      // Redis 5's own words for HELLO, args and all, rather than the helper's shorter RESP2 refusal.
+      if (command[0] === 'HELLO') socket.write("-ERR unknown command 'HELLO', with args beginning with: '3'\r\n");
+      else if (command[0] === 'AUTH') socket.write('+OK\r\n');
+      else if (command[0] === 'GET') socket.write('$5\r\nhello\r\n');
+      else return false;
+      return true;
     });
     try {
       const client = track(createClient({ port: old.port, password: 'pw', name: 'legacy' }));
       await client.connect();
       expect(await client.get('k')).toBe('hello');
-      expect(seen.map((c) => c[0])).toEqual(['HELLO', 'AUTH', 'CLIENT', 'CLIENT', 'CLIENT', 'GET']);
-      expect(seen[1]).toEqual(['AUTH', 'pw']);
-      expect(seen[2]).toEqual(['CLIENT', 'SETNAME', 'legacy']);
+      expect(old.commands.map((c) => c[0])).toEqual(['HELLO', 'AUTH', 'CLIENT', 'CLIENT', 'CLIENT', 'GET']);
+      expect(old.commands[1]).toEqual(['AUTH', 'pw']);
+      expect(old.commands[2]).toEqual(['CLIENT', 'SETNAME', 'legacy']);
     } finally {
       await old.close();
     }
@@ -101,7 +102,7 @@ describe('client lifecycle', () => {
   });
 
   it('HELLO reply shape from a RESP3 server is accepted', async () => {
-    const fake = await startFakeServer((command) => (command[0] === 'HELLO' ? HELLO_REPLY : command[0] === 'PING' ? '+PONG\r\n' : '+OK\r\n'));
+    const fake = await startHostileServer(() => false); // nothing scripted: Redis 7's RESP3 HELLO reply
     try {
       const client = track(createClient({ port: fake.port }));
       await client.connect();
