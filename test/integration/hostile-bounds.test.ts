@@ -2,10 +2,12 @@
  * A server that stops answering must not make the client hold every command issued meanwhile:
  * the commands one connection holds (maxPendingCommands) and the offline queue while it
  * reconnects (offlineQueue.maxLength) are bounded, and what does not fit fails at once with an
- * error naming the bound and the server, visible to hooks. (The handoff queue's bound is shown in
- * test/e2e/maint-regressions.test.ts.)
+ * error naming the bound and the server, visible to hooks and counted in `redis.client.errors`
+ * by its code. (The handoff queue's bound is shown in test/e2e/maint-regressions.test.ts.)
  */
+import { Registry, type Counter } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPrometheusMetrics } from '../../instrumentation/index.js';
 import { ConnectionError } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
 import { startHostileServer, type HostileServer, type HostileSocket } from '../helpers/hostile-server.js';
@@ -16,6 +18,13 @@ const servers: HostileServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+/** `redis_client_errors_total` for one error code, as prom-client holds it. */
+async function errorsCounted(registry: Registry, code: string): Promise<number> {
+  const metric = registry.getSingleMetric('redis_client_errors_total') as Counter | undefined;
+  const values = (await metric?.get())?.values ?? [];
+  return values.filter((v) => v.labels.error_type === code).reduce((sum, v) => sum + v.value, 0);
+}
 
 /** Settles every promise and tells the fulfilled values from the rejections. */
 async function outcomes(promises: Array<Promise<unknown>>): Promise<{ values: unknown[]; errors: Error[] }> {
@@ -37,7 +46,8 @@ describe('bounded queues', () => {
     });
     servers.push(server);
     const hook = recordingHook();
-    const client = await connectedClient({ port: server.port, commandTimeout: 0, maxPendingCommands: 100, hooks: [hook] });
+    const registry = new Registry();
+    const client = await connectedClient({ port: server.port, commandTimeout: 0, maxPendingCommands: 100, hooks: [hook, createPrometheusMetrics({ registry })] });
     await client.set('k', 'v');
 
     const accepted = Array.from({ length: 100 }, () => client.get('k'));
@@ -51,6 +61,7 @@ describe('bounded queues', () => {
     }
     const ended = hook.of('onCommandEnd').filter((e) => (e.error as Error | undefined)?.message.includes('maxPendingCommands'));
     expect(ended).toHaveLength(50);
+    expect(await errorsCounted(registry, 'ERR_PENDING_COMMANDS_FULL')).toBe(50);
 
     // The server answers again: the 100 held commands get their replies, and the bound frees up.
     await waitFor(() => held.length === 100, 'the 100 accepted GETs to reach the server');
@@ -74,9 +85,10 @@ describe('bounded queues', () => {
     });
     servers.push(server);
     const hook = recordingHook();
+    const registry = new Registry();
     const client = await connectedClient({
       port: server.port, commandTimeout: 300, connectTimeout: 300, reconnect: { initialDelay: 5, maxDelay: 20 },
-      offlineQueue: { maxLength: 20 }, hooks: [hook],
+      offlineQueue: { maxLength: 20 }, hooks: [hook, createPrometheusMetrics({ registry })],
     });
     client.on('error', () => undefined);
     await client.set('k', 'v');
@@ -89,6 +101,7 @@ describe('bounded queues', () => {
       expect(error).toMatchObject({ code: 'ERR_OFFLINE_QUEUE_FULL' });
       expect(error.message).toBe(`GET rejected: the offline queue is full (20 commands) while reconnecting to ${server.address}`);
     }
+    expect(await errorsCounted(registry, 'ERR_OFFLINE_QUEUE_FULL')).toBe(5);
     await waitFor(() => server.connections >= 3, 'at least one reconnect attempt to fail');
     down = false;
     expect(await Promise.all(queued)).toEqual(Array.from({ length: 20 }, () => 'v'));
