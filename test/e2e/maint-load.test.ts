@@ -28,9 +28,12 @@ import { waitFor } from '../helpers/wait.js';
 import { lostWrites, maintenanceRecorder, progress, startLoad } from './support/maintenance.js';
 
 /**
- * The MOVING's time_s: when the server closes the old connections. A MOVING push reaches the
- * client behind the ~40 000 replies already on its way, then a handoff dials and handshakes; on 2
- * cores shared with 4 busy loops the last swap came 2.8 s after the push, so 5 s leaves room.
+ * The MOVING's time_s: when the server closes the old connections, so the time a handoff has.
+ * With ~40 000 commands in flight through the in-process proxy an event-loop turn takes 100-200 ms,
+ * and the replacement's dial and handshake take several: measured 1.1-1.5 s from the push to the
+ * last swap on 2 cores shared with other work. 5 s leaves room for 2 busy cores; with 4 more busy
+ * loops on top, swaps came at 4.3-5.3 s and the test fails as the client then does (commands
+ * written to a connection the server closed are ERR_CONNECTION_LOST).
  */
 const MOVING_TIME_S = 5;
 
@@ -198,7 +201,10 @@ describe('a MOVING under load: 1 000 callers and 10 000-command pipelines', () =
       };
       client.addHook(trace);
       const moving = env.sim.moving({ from: [from.id], to: to.id, timeS: MOVING_TIME_S });
-      await waitFor(() => recorder.handoffs('succeeded').length === succeeded + before.size, 'every connection handed off', 20_000);
+      await waitFor(
+        () => recorder.handoffs('succeeded').length === succeeded + before.size || recorder.handoffs('failed').length > 0,
+        'every connection handed off (or a handoff failed)', 20_000,
+      );
       expect(recorder.handoffs('failed')).toEqual([]);
       // Traffic after the move: more checked commands, and three full pipelines per loop.
       const afterMove = pipelines.completed;
