@@ -62,25 +62,38 @@ export const INSTRUMENTED = {
   metricsProducer: 'MetricsHook as MetricProducer',
   metricsProm: 'MetricsHook → prom-client',
   tracing: 'TracingHook, all sampled',
+  tracingBatch: 'TracingHook, all sampled, BatchSpanProcessor',
+  tracingRatio: 'TracingHook, ParentBased(ratio 0.1), BatchSpanProcessor',
   all: 'all three (producer, tracing, logging)',
 } as const;
 
+/**
+ * `quick`: the default of `npm run bench`, one variant per question (does a hook cost anything,
+ * do the fast metrics paths, what does tracing cost sampled and sampled at 10 %); `full`: every
+ * configuration. The others (3 counting hooks, MetricsHook into the SDK, all three together)
+ * answer questions already answered in instructions (bench/instructions/hooks.ts).
+ */
+export type HookSet = 'quick' | 'full';
+
 /** `instrumentation`: where the instrumentation hooks come from (the compiled build); without it, issue 10's four only. */
-export function hookVariants(instrumentation?: typeof Instrumentation): HookVariant[] {
+export function hookVariants(instrumentation?: typeof Instrumentation, set: HookSet = 'full'): HookVariant[] {
+  const full = set === 'full';
   const variants = [
     variant('no hooks', []),
     variant('empty hook {}', [{}]),
     variant('1 counting hook', [new CountingHook('count-1')]),
-    variant('3 counting hooks', [new CountingHook('count-1'), new CountingHook('count-2'), new CountingHook('count-3')]),
+    ...(full ? [variant('3 counting hooks', [new CountingHook('count-1'), new CountingHook('count-2'), new CountingHook('count-3')])] : []),
   ];
   if (instrumentation === undefined) return variants;
+  const hooks = (name: string, names: readonly InstrumentationHookName[]): HookVariant => instrumented(name, names, instrumentation);
   return [
     ...variants,
-    instrumented(INSTRUMENTED.metricsSdk, ['metrics-otel'], instrumentation),
-    instrumented(INSTRUMENTED.metricsSdkCommand, ['metrics-otel-command'], instrumentation),
-    instrumented(INSTRUMENTED.metricsProducer, ['metrics-producer'], instrumentation),
-    instrumented(INSTRUMENTED.metricsProm, ['metrics-prom'], instrumentation),
-    instrumented(INSTRUMENTED.tracing, ['tracing'], instrumentation),
-    instrumented(INSTRUMENTED.all, ['metrics-producer', 'tracing', 'logging'], instrumentation),
+    ...(full ? [hooks(INSTRUMENTED.metricsSdk, ['metrics-otel']), hooks(INSTRUMENTED.metricsSdkCommand, ['metrics-otel-command'])] : []),
+    hooks(INSTRUMENTED.metricsProducer, ['metrics-producer']),
+    hooks(INSTRUMENTED.metricsProm, ['metrics-prom']),
+    hooks(INSTRUMENTED.tracing, ['tracing']),
+    ...(full ? [hooks(INSTRUMENTED.tracingBatch, ['tracing-batch'])] : []),
+    hooks(INSTRUMENTED.tracingRatio, ['tracing-ratio']),
+    ...(full ? [hooks(INSTRUMENTED.all, ['metrics-producer', 'tracing', 'logging'])] : []),
   ];
 }

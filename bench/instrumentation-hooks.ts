@@ -7,6 +7,9 @@
  *   metrics-producer      MetricsHook aggregating in the hook, read by the SDK's reader as a MetricProducer
  *   metrics-prom          createPrometheusMetrics into a prom-client Registry
  *   tracing               TracingHook, every command sampled, a real BasicTracerProvider whose processor drops spans
+ *   tracing-batch         the same into the production set-up: a BatchSpanProcessor (defaults) with an exporter
+ *                         that drops what it is given
+ *   tracing-ratio         the same with the sampler users pick, ParentBased(TraceIdRatioBased(0.1))
  *   tracing-hook-only     TracingHook into a tracer that hands out one shared do-nothing span: the hook's own
  *                         work per command (and @opentelemetry/api's context.active()), without any SDK span
  *   logging               LoggingHook at `info` into a logger that drops records (it has no command events)
@@ -17,13 +20,16 @@
  * nothing.
  */
 import { MeterProvider, MetricReader, type MetricData, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
-import { AlwaysOnSampler, BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, SimpleSpanProcessor, TraceIdRatioBasedSampler,
+  type ReadableSpan, type SpanExporter, type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import type * as Instrumentation from '../instrumentation/index.js';
 import type { Hook } from '../src/index.js';
 
 export const INSTRUMENTATION_HOOKS = [
-  'metrics-otel', 'metrics-otel-command', 'metrics-producer', 'metrics-prom', 'tracing', 'tracing-hook-only', 'logging',
+  'metrics-otel', 'metrics-otel-command', 'metrics-producer', 'metrics-prom', 'tracing', 'tracing-batch', 'tracing-ratio', 'tracing-hook-only', 'logging',
 ] as const;
 export type InstrumentationHookName = (typeof INSTRUMENTATION_HOOKS)[number];
 
@@ -50,6 +56,64 @@ class CountingProcessor implements SpanProcessor {
   }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
+}
+
+/** Takes every batch and drops it, as an exporter whose network costs nothing would. */
+class CountingExporter implements SpanExporter {
+  exported = 0;
+  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
+    this.exported += spans.length;
+    done({ code: 0 });
+  }
+  async shutdown(): Promise<void> {}
+  async forceFlush(): Promise<void> {}
+}
+
+/**
+ * The SDK set-ups the tracing variants and the SDK floor (bench/instructions/sdk-floor.mjs) use:
+ *   counting  AlwaysOn, a processor that counts ends (the bench's `tracing`)
+ *   none      AlwaysOn, no processor
+ *   simple    AlwaysOn, SimpleSpanProcessor → an exporter that drops spans
+ *   batch     AlwaysOn, BatchSpanProcessor (defaults: 512 a batch, 2048 queued, 5 s) → the same exporter
+ *   ratio     ParentBased(TraceIdRatioBased(0.1)), BatchSpanProcessor → the same exporter
+ */
+export const TRACER_SETUPS = ['counting', 'none', 'simple', 'batch', 'ratio'] as const;
+export type TracerSetup = (typeof TRACER_SETUPS)[number];
+
+export interface MeasuredTracerProvider {
+  provider: BasicTracerProvider;
+  /** Throws unless at least the spans of `spans` commands reached the processor (with `ratio`: 8 % of them). */
+  verify(spans: number): Promise<void>;
+}
+
+export function tracerProvider(setup: TracerSetup): MeasuredTracerProvider {
+  const check = (seen: number, spans: number): void => {
+    if (seen < (setup === 'ratio' ? spans * 0.08 : spans)) throw new Error(`tracer set-up ${setup}: ${seen} spans reached the processor for ${spans} started`);
+  };
+  switch (setup) {
+    case 'counting': {
+      const processor = new CountingProcessor();
+      return { provider: new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [processor] }), verify: async (spans) => check(processor.ended, spans) };
+    }
+    case 'none':
+      // Nothing sees an ended span, so nothing to count: it shows what the processor adds.
+      return { provider: new BasicTracerProvider({ sampler: new AlwaysOnSampler() }), verify: async () => {} };
+    case 'simple':
+    case 'batch':
+    case 'ratio': {
+      const exporter = new CountingExporter();
+      const processor = setup === 'simple' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+      const sampler = setup === 'ratio' ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : new AlwaysOnSampler();
+      const provider = new BasicTracerProvider({ sampler, spanProcessors: [processor] });
+      return {
+        provider,
+        async verify(spans) {
+          await provider.forceFlush();
+          check(exporter.exported, spans);
+        },
+      };
+    }
+  }
 }
 
 const dropLogs = { error() {}, warn() {}, info() {}, debug() {} };
@@ -103,11 +167,12 @@ export function instrumentationHooks(names: readonly InstrumentationHookName[], 
         });
         break;
       }
-      case 'tracing': {
-        const processor = new CountingProcessor();
-        const tracerProvider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [processor] });
-        hooks.push(new instrumentation.TracingHook({ tracerProvider }));
-        checks.push(async (commands) => atLeast(name, processor.ended, commands));
+      case 'tracing':
+      case 'tracing-batch':
+      case 'tracing-ratio': {
+        const measured = tracerProvider(name === 'tracing' ? 'counting' : name === 'tracing-batch' ? 'batch' : 'ratio');
+        hooks.push(new instrumentation.TracingHook({ tracerProvider: measured.provider }));
+        checks.push(measured.verify);
         break;
       }
       case 'tracing-hook-only': {

@@ -109,32 +109,31 @@ export class TracingHook implements Hook {
     this.#tracer = provider.getTracer('hitless');
     this.#queryText = options.queryText === true;
     if (options.maintenanceOnly === true) return;
-    this.onCommandStart = (event) => this.#startCommand(event);
+    this.onCommandStart = this.#queryText ? (event) => this.#startWithQueryText(event) : commandStart(this.#tracer, this.#api.context);
     this.onCommandEnd = (event, span) => endWith(span as SpanLike, event.error);
     this.onBatchStart = (event) => this.#startBatch(event);
     this.onBatchEnd = (event, span) => endWith(span as SpanLike, event.error);
   }
 
-  /**
-   * The span options of every command of one kind, made once: tracers copy the attributes they
-   * are given (sdk-trace sanitises them into a new object before anything else), so one object
-   * can serve every span of its kind.
-   */
-  readonly #commandOptions = new OperationCache((server, db, name): SpanOptionsLike => ({ kind: SPAN_KIND_CLIENT, attributes: commandAttributes(server, db, name) }));
-
-  #startCommand(event: CommandEvent): SpanLike {
-    const name = event.name;
-    const options = this.#queryText
-      ? { kind: SPAN_KIND_CLIENT, attributes: { ...commandAttributes(event.server, event.db, name), [ATTR_DB_QUERY_TEXT]: sanitise(name, event.args) } }
-      : this.#commandOptions.get(event.server, event.db, name);
-    return this.#tracer.startSpan(name, options, this.#api.context.active());
+  #startWithQueryText(event: CommandEvent): SpanLike {
+    // Made per command (the text differs), as one literal rather than a spread of the cached attributes.
+    const { name, server } = event;
+    const attributes = {
+      [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port,
+      [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(event.db), [ATTR_DB_QUERY_TEXT]: sanitise(name, event.args),
+    };
+    return this.#tracer.startSpan(name, { kind: SPAN_KIND_CLIENT, attributes }, this.#api.context.active());
   }
 
   #startBatch(event: BatchEvent): SpanLike {
     const name = event.kind === 'transaction' ? 'MULTI' : 'PIPELINE';
+    const { server, db } = event;
     return this.#tracer.startSpan(name, {
       kind: SPAN_KIND_CLIENT,
-      attributes: { ...base(event.server), [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(event.db), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size },
+      attributes: {
+        [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port,
+        [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(db), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size,
+      },
     }, this.#api.context.active());
   }
 
@@ -222,6 +221,21 @@ const ATTR_MAINTENANCE_ENDPOINT = 'redis.client.maintenance.endpoint';
 const ATTR_MAINTENANCE_OUTCOME = 'redis.client.maintenance.outcome';
 const ATTR_MAINTENANCE_DETAIL = 'redis.client.maintenance.detail';
 const ATTR_HANDOFF_TO = 'redis.client.handoff.to';
+
+/**
+ * The start of a command span without `db.query.text`: the span options of every command of one
+ * kind (server, db, name) are made once, since tracers copy the attributes they are given
+ * (sdk-trace sanitises them into a new object before anything else), so one object serves every
+ * span of its kind. The tracer, the cache and the context API are captured here rather than read
+ * from the hook's private fields on every command.
+ */
+function commandStart(tracer: TracerLike, context: TraceApi['context']): (event: CommandEvent) => SpanLike {
+  const options = new OperationCache((server, db, name): SpanOptionsLike => ({ kind: SPAN_KIND_CLIENT, attributes: commandAttributes(server, db, name) }));
+  return (event) => {
+    const name = event.name;
+    return tracer.startSpan(name, options.get(event.server, event.db, name), context.active());
+  };
+}
 
 function commandAttributes(server: Endpoint, db: number, name: string): Attributes {
   return {

@@ -6,7 +6,7 @@
 //            [maintNotifications mode: auto (the default; a plain redis-server declines) | disabled | omit]
 // <hooks>: none | empty | N (counting hooks) | one or more of the instrumentation hooks joined by
 // '+' (see bench/instrumentation-hooks.ts): metrics-otel, metrics-otel-command, metrics-producer,
-// metrics-prom, tracing, logging.
+// metrics-prom, tracing, tracing-batch, tracing-ratio, tracing-hook-only, logging.
 const [build, port, total, mode, workload, maint] = process.argv.slice(2);
 const { createClient } = await import(`${build}/src/index.js`);
 // The same hook as the bench's (CountingHook in bench/hook-variants.ts, which this plain-JS probe
@@ -73,4 +73,4 @@ await client.close();
 for (const hook of counting) {
   if (hook.starts !== hook.ends || hook.starts < Number(total)) throw new Error(`a counting hook saw ${hook.starts} starts and ${hook.ends} ends of more than ${total} commands`);
 }
-await verify(Number(total));
+await verify(100_000 + Number(total));

@@ -16,12 +16,10 @@
  *
  * Needs valgrind. Takes about 90 s per variant (both runs of a variant go in parallel).
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { countInstructions, marginal, parseWindow, requireValgrind } from './callgrind.js';
 import { compileHitless } from '../compile.js';
 import { INSTRUMENTATION_HOOKS, instrumentationHookNames } from '../instrumentation-hooks.js';
 import { startServer } from '../redis-server.js';
@@ -29,7 +27,6 @@ import { percent, table } from '../stats.js';
 
 const WINDOW = '300000,1300000';
 const probe = fileURLToPath(new URL('./hook-probe.mjs', import.meta.url));
-const run = promisify(execFile);
 
 const HELP = `Usage: npx tsx bench/instructions/hooks.ts [options]
 
@@ -54,17 +51,8 @@ Options:
   --help             this text
 `;
 
-async function instructions(node: string, build: string, port: number, commands: number, variant: string, workload: string, maint: string): Promise<number> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hitless-callgrind-'));
-  try {
-    const out = path.join(dir, 'callgrind.out');
-    const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, node, '--single-threaded', '--expose-gc', '--hash-seed=1', '--random-seed=1', probe, build, String(port), String(commands), variant, workload, maint], { maxBuffer: 64 << 20 });
-    const collected = /Collected : (\d+)/.exec(stderr) ?? /summary: (\d+)/.exec(readFileSync(out, 'utf8'));
-    if (!collected) throw new Error(`callgrind printed no instruction count:\n${stderr.slice(-2000)}`);
-    return Number(collected[1]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function instructions(node: string, build: string, port: number, commands: number, variant: string, workload: string, maint: string): Promise<number> {
+  return countInstructions(node, probe, [build, String(port), String(commands), variant, workload, maint]);
 }
 
 async function main(): Promise<void> {
@@ -81,11 +69,7 @@ async function main(): Promise<void> {
   const node = values.node ?? process.execPath;
   const variants = (values.variants ?? 'none,empty,1,3').split(',').map((v) => v.trim());
   const workload = values.workload ?? 'gets';
-  const window = (values.window ?? WINDOW).split(',').map((n) => Number(n.trim()));
-  const [SMALL, LARGE] = window as [number, number];
-  if (window.length !== 2 || !window.every((n) => Number.isInteger(n) && n > 0) || LARGE <= SMALL) {
-    throw new Error(`--window: "${values.window}" is not two command counts S,L with 0 < S < L`);
-  }
+  const [SMALL, LARGE] = parseWindow(values.window ?? WINDOW);
   if (workload !== 'gets' && workload !== 'a') throw new Error(`--workload: "${workload}" is not gets or a`);
   const maint = values.maint ?? 'auto';
   if (maint !== 'auto' && maint !== 'disabled' && maint !== 'omit') throw new Error(`--maint: "${maint}" is not auto or disabled`);
@@ -98,7 +82,7 @@ async function main(): Promise<void> {
     }
   }
   if (!variants.includes('none')) variants.unshift('none');
-  if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error('valgrind is not installed (apt-get install valgrind)');
+  requireValgrind();
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`[instructions] node ${version}; maintNotifications ${maint}; ${values.build ? `build ${values.build}` : 'compiling hitless ...'}`);
   // The probe's tsconfig adds bench/instrumentation-hooks.ts to the build, for the instrumentation variants.
@@ -108,8 +92,7 @@ async function main(): Promise<void> {
     const perCommand = new Map<string, number>();
     for (const variant of variants) {
       const started = Date.now();
-      const [small, large] = await Promise.all([instructions(node, build, server.port, SMALL, variant, workload, maint), instructions(node, build, server.port, LARGE, variant, workload, maint)]);
-      perCommand.set(variant, (large - small) / (LARGE - SMALL));
+      perCommand.set(variant, await marginal(SMALL, LARGE, (commands) => instructions(node, build, server.port, commands, variant, workload, maint)));
       console.log(`[instructions] ${label(variant)}: ${Math.round(perCommand.get(variant)!)} per command (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     const base = perCommand.get('none')!;
