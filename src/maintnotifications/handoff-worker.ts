@@ -7,14 +7,16 @@
  * Failures: a dial or handshake that fails (or takes longer than `handoffTimeout`) counts against
  * the destination's circuit breaker and is retried, up to `maxHandoffRetries` attempts in all and
  * never past the MOVING's deadline (after it the server closes the old connection anyway). An open
- * breaker fails the handoff at once. A failed handoff leaves the old connection serving; when the
- * server closes it, ordinary reconnection takes over. Everything a handoff opened is closed on
- * every failure path.
+ * breaker fails the handoff at once, unless this MOVING has not had its trial dial there yet (see
+ * circuit-breaker.ts); while a half-open breaker's trial is out, the other handoffs to that
+ * endpoint are held (not dialled, not failed) until it has an outcome or their deadline passes. A
+ * failed handoff leaves the old connection serving; when the server closes it, ordinary
+ * reconnection takes over. Everything a handoff opened is closed on every failure path.
  */
 import { performance } from 'node:perf_hooks';
 import type { Connection, Endpoint } from '../connection/index.js';
 import type { HandoffStage } from '../hooks/index.js';
-import type { CircuitBreakers } from './circuit-breaker.js';
+import type { CircuitBreaker, CircuitBreakers } from './circuit-breaker.js';
 import { HandoffError } from './errors.js';
 import { endpointKey, type HandoffPool, type SwapResult } from './interfaces.js';
 
@@ -77,6 +79,8 @@ export class HandoffWorker {
   readonly #retries = new Set<NodeJS.Timeout>();
   /** Handoffs between their `started` and their end (or retry). */
   readonly #dialling = new Set<HandoffRequest>();
+  /** Handoffs held until their endpoint's half-open trial has an outcome. */
+  readonly #held = new Set<HandoffRequest>();
   #active = 0;
   #closed = false;
 
@@ -110,10 +114,16 @@ export class HandoffWorker {
     return true;
   }
 
-  /** Drops what is queued and waiting to retry; attempts in flight close what they open. */
+  /** Handoffs held while their endpoint's half-open trial dial is out. */
+  get held(): number {
+    return this.#held.size;
+  }
+
+  /** Drops what is queued, held and waiting to retry; attempts in flight close what they open. */
   close(): void {
     this.#closed = true;
     this.#queue.length = 0;
+    this.#held.clear();
     for (const timer of this.#retries) clearTimeout(timer);
     this.#retries.clear();
   }
@@ -146,22 +156,27 @@ export class HandoffWorker {
       ));
     }
     const breaker = this.#breakers.get(endpointKey(target));
-    if (!breaker.tryAcquire()) {
+    const admission = breaker.acquire({ source: endpointKey(connection.endpoint), seq: request.seq });
+    if (admission === 'wait' && performance.now() < request.deadline) return this.#hold(request, breaker);
+    if (admission !== 'admitted') {
       return this.#fail(request, new HandoffError(
-        `the circuit breaker for ${endpointKey(target)} is open after repeated failed handoffs; not dialling it`,
+        admission === 'wait'
+          ? `the circuit breaker for ${endpointKey(target)} is half-open and its trial dial did not report back before the MOVING deadline; not dialling it`
+          : `the circuit breaker for ${endpointKey(target)} is open after repeated failed handoffs, and this MOVING (seq ${request.seq}) already had its trial dial; not dialling it`,
         'ERR_HANDOFF_CIRCUIT_OPEN',
       ));
     }
+    const phase = breaker.phase;
     request.attempt++;
     this.#setStage(request, 'started', undefined, undefined);
     let replacement: Connection;
     try {
       replacement = await this.#open(request);
     } catch (error) {
-      breaker.recordFailure();
+      breaker.recordFailure(phase);
       return this.#retryOrFail(request, error as Error);
     }
-    breaker.recordSuccess();
+    breaker.recordSuccess(phase);
     if (this.#closed || gone(connection)) {
       replacement.destroy(undefined, 'application_close');
       return this.#fail(request, new HandoffError(
@@ -205,6 +220,27 @@ export class HandoffWorker {
         },
       );
     });
+  }
+
+  /**
+   * Holds a request until its endpoint's breaker has an outcome for the trial in flight (or the
+   * MOVING's deadline passes), then queues it again: the breaker then admits or refuses it. No
+   * worker is kept busy meanwhile, and at most one request per connection is ever held.
+   */
+  #hold(request: HandoffRequest, breaker: CircuitBreaker): void {
+    this.#held.add(request);
+    const timer = setTimeout(() => resume(), Math.max(0, request.deadline - performance.now()));
+    timer.unref();
+    this.#retries.add(timer);
+    const resume = (): void => {
+      clearTimeout(timer);
+      this.#retries.delete(timer);
+      if (!this.#held.delete(request)) return; // dropped by close()
+      if (!this.enqueue(request)) {
+        this.#fail(request, new HandoffError(`the handoff queue is full (${this.#options.queueSize}); the handoff to ${endpointKey(request.target)} held for a trial dial dropped`, 'ERR_HANDOFF_QUEUE_FULL'));
+      }
+    };
+    void breaker.settled().then(resume);
   }
 
   #retryOrFail(request: HandoffRequest, error: Error): void {

@@ -451,28 +451,44 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   /** A MOVING reached a connection during its handshake: open one at the target instead, before anyone uses it. */
   async #reopen(request: HandoffRequest, connection: Connection, reopen: (options: OpenOptions) => Promise<Connection>): Promise<Connection> {
     this.#active.set(request, true);
-    const breaker = this.#breakers.get(endpointKey(request.target));
-    if (!breaker.tryAcquire()) {
+    let breaker = this.#breakers.get(endpointKey(request.target));
+    const moving = { source: endpointKey(connection.endpoint), seq: request.seq };
+    let admission = breaker.acquire(moving);
+    // Another handoff's trial dial is out: its outcome decides (asked once more, by time_s at the latest).
+    if (admission === 'wait') {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, request.deadline - performance.now()));
+        timer.unref();
+      });
+      await Promise.race([breaker.settled(), deadline]);
+      clearTimeout(timer);
+      // Fetched again: resetCircuitBreakers() may have replaced it meanwhile.
+      breaker = this.#breakers.get(endpointKey(request.target));
+      admission = breaker.acquire(moving);
+    }
+    if (admission !== 'admitted') {
       request.stage = 'failed';
       this.#handoffStage(request, undefined, new HandoffError(
-        `the circuit breaker for ${endpointKey(request.target)} is open after repeated failed handoffs; connection ${connection.id} stays where it is`,
+        `the circuit breaker for ${endpointKey(request.target)} is open after repeated failed handoffs${admission === 'wait' ? ' (a trial dial is out)' : ''}; connection ${connection.id} stays where it is`,
         'ERR_HANDOFF_CIRCUIT_OPEN',
       ));
       return connection;
     }
+    const phase = breaker.phase;
     request.attempt = 1;
     request.stage = 'started';
     this.#emitHandoff(request, undefined, undefined);
     try {
       const replacement = await reopen({ endpoint: request.target, connectTimeout: this.config.handoffTimeout });
-      breaker.recordSuccess();
+      breaker.recordSuccess(phase);
       this.#prepare(request, replacement);
       void connection.close('handoff');
       request.stage = 'succeeded';
       this.#handoffStage(request, replacement, undefined);
       return replacement;
     } catch (error) {
-      breaker.recordFailure();
+      breaker.recordFailure(phase);
       // The connection it came from still works until the server closes it.
       request.stage = 'failed';
       this.#handoffStage(request, undefined, error as Error);

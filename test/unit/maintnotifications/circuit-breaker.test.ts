@@ -222,3 +222,146 @@ describe('CircuitBreakers', () => {
     expect(breakers.stats()).toHaveLength(0);
   });
 });
+
+describe('CircuitBreaker: a MOVING\'s trial dial while open', () => {
+  const A = '10.0.0.9:6379';
+  const B = '10.0.0.8:6379';
+  const open = () => {
+    const s = setup();
+    s.fail(5);
+    expect(s.breaker.state).toBe('open');
+    return s;
+  };
+
+  it('a MOVING not yet trialled half-opens the breaker at once for one trial; the others wait; its success closes it', () => {
+    const { breaker, changes } = open();
+    expect(breaker.acquire()).toBe('refused');
+    expect(breaker.acquire({ source: A, seq: 7 })).toBe('admitted');
+    expect(breaker.stats()).toMatchObject({ state: 'half-open', requests: 1 });
+    // The other connections' handoffs for the same MOVING, and a newer one, wait for its outcome.
+    expect(breaker.acquire({ source: A, seq: 7 })).toBe('wait');
+    expect(breaker.acquire({ source: A, seq: 8 })).toBe('wait');
+    expect(breaker.tryAcquire({ source: A, seq: 7 })).toBe(false);
+    breaker.recordSuccess(breaker.phase);
+    expect(breaker.state).toBe('closed');
+    expect([breaker.acquire({ source: A, seq: 7 }), breaker.acquire()]).toEqual(['admitted', 'admitted']);
+    expect(changes).toEqual([['closed', 'open'], ['open', 'half-open'], ['half-open', 'closed']]);
+  });
+
+  it('a failed trial re-opens it: that MOVING is refused from then on, a newer one gets its own trial', () => {
+    const { breaker, changes } = open();
+    expect(breaker.acquire({ source: A, seq: 7 })).toBe('admitted');
+    breaker.recordFailure(breaker.phase);
+    expect(breaker.state).toBe('open');
+    expect(breaker.acquire({ source: A, seq: 7 })).toBe('refused');
+    expect(breaker.acquire({ source: A, seq: 6 })).toBe('refused');
+    expect(breaker.acquire({ source: A, seq: 8 })).toBe('admitted');
+    expect(changes).toEqual([['closed', 'open'], ['open', 'half-open'], ['half-open', 'open'], ['open', 'half-open']]);
+  });
+
+  it('a flood of the same MOVING admits exactly one trial, however it ends', () => {
+    const { breaker } = open();
+    const flood = (n: number) => Array.from({ length: n }, () => breaker.acquire({ source: A, seq: 42 }));
+    const first = flood(10_000);
+    expect(first.filter((a) => a === 'admitted')).toHaveLength(1);
+    expect(first.filter((a) => a === 'wait')).toHaveLength(9_999);
+    breaker.recordFailure(breaker.phase);
+    expect(flood(10_000).every((a) => a === 'refused')).toBe(true);
+    expect(breaker.stats()).toMatchObject({ state: 'open', requests: 0 });
+  });
+
+  it('the MOVING whose dials opened it still gets one trial (its first retry)', () => {
+    const { breaker } = setup();
+    for (let i = 0; i < 5; i++) {
+      expect(breaker.acquire({ source: A, seq: 3 })).toBe('admitted');
+      breaker.recordFailure(breaker.phase);
+    }
+    expect(breaker.state).toBe('open');
+    expect(breaker.acquire({ source: A, seq: 3 })).toBe('admitted');
+    breaker.recordFailure(breaker.phase);
+    expect(breaker.acquire({ source: A, seq: 3 })).toBe('refused');
+  });
+
+  it('seqs are compared per source endpoint (each server numbers its own events)', () => {
+    const { breaker } = open();
+    expect(breaker.acquire({ source: A, seq: 100 })).toBe('admitted');
+    breaker.recordFailure(breaker.phase);
+    expect(breaker.acquire({ source: B, seq: 5 })).toBe('admitted');
+    breaker.recordFailure(breaker.phase);
+    expect(breaker.acquire({ source: B, seq: 5 })).toBe('refused');
+    expect(breaker.acquire({ source: A, seq: 100 })).toBe('refused');
+  });
+
+  it('a late outcome of an attempt from an earlier phase neither fails nor passes the trial', () => {
+    const { breaker, fail } = setup();
+    expect(breaker.acquire()).toBe('admitted');
+    const before = breaker.phase;
+    fail(5);
+    expect(breaker.acquire({ source: A, seq: 1 })).toBe('admitted');
+    const trial = breaker.phase;
+    breaker.recordFailure(before);
+    expect(breaker.state).toBe('half-open');
+    breaker.recordSuccess(before);
+    expect(breaker.state).toBe('half-open');
+    breaker.recordSuccess(trial);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.stats().lastFailureTime).toBe(1_000_000);
+  });
+
+  it('the trial that closes it is one success, not maxRequests; the reset timeout\'s half-open still asks maxRequests', () => {
+    const { breaker, time } = open();
+    breaker.acquire({ source: A, seq: 1 });
+    breaker.recordFailure(breaker.phase);
+    time.advance(60_000);
+    expect(breaker.state).toBe('half-open');
+    expect([1, 2, 3, 4].map(() => breaker.acquire({ source: A, seq: 2 }))).toEqual(['admitted', 'admitted', 'admitted', 'wait']);
+    breaker.recordSuccess(breaker.phase);
+    breaker.recordSuccess(breaker.phase);
+    expect(breaker.state).toBe('half-open');
+    breaker.recordSuccess(breaker.phase);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('settled() resolves at the trial\'s outcome (and is pending until then)', async () => {
+    const { breaker } = open();
+    breaker.acquire({ source: A, seq: 1 });
+    expect(breaker.acquire({ source: A, seq: 1 })).toBe('wait');
+    let woke = false;
+    const settled = breaker.settled().then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    breaker.recordSuccess(breaker.phase);
+    await settled;
+    expect(woke).toBe(true);
+    expect(breaker.acquire({ source: A, seq: 1 })).toBe('admitted');
+  });
+
+  it('a trial that never reports back: after resetTimeout a new round of trials starts, and waiters are woken', async () => {
+    const { breaker, time } = open();
+    breaker.acquire({ source: A, seq: 1 });
+    const settled = breaker.settled();
+    time.advance(60_000);
+    expect(breaker.acquire({ source: A, seq: 1 })).toBe('admitted');
+    await settled;
+  });
+
+  it('reset forgets which MOVINGs had their trial', () => {
+    const { breaker, fail } = open();
+    breaker.acquire({ source: A, seq: 1 });
+    breaker.recordFailure(breaker.phase);
+    breaker.reset();
+    fail(5);
+    expect(breaker.acquire({ source: A, seq: 1 })).toBe('admitted');
+  });
+
+  it('remembers at most 64 sources, forgetting the longest unheard', () => {
+    const { breaker } = open();
+    for (let i = 0; i <= 64; i++) {
+      expect(breaker.acquire({ source: `s${i}:1`, seq: 1 })).toBe('admitted');
+      breaker.recordFailure(breaker.phase);
+    }
+    expect(breaker.acquire({ source: 's64:1', seq: 1 })).toBe('refused');
+    expect(breaker.acquire({ source: 's1:1', seq: 1 })).toBe('refused');
+    expect(breaker.acquire({ source: 's0:1', seq: 1 })).toBe('admitted');
+  });
+});
