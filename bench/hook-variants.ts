@@ -62,8 +62,8 @@ export const INSTRUMENTED = {
   metricsProducer: 'MetricsHook as MetricProducer',
   metricsProm: 'MetricsHook → prom-client',
   tracing: 'TracingHook, all sampled',
-  tracingBatch: 'TracingHook, all sampled, BatchSpanProcessor',
-  tracingRatio: 'TracingHook, ParentBased(ratio 0.1), BatchSpanProcessor',
+  tracingBatch: 'TracingHook, all sampled, batch processor',
+  tracingRatio: 'TracingHook, ratio 0.1, batch processor',
   all: 'all three (producer, tracing, logging)',
 } as const;
 

@@ -42,7 +42,7 @@ Each round runs every client once, in a rotated order; the tables show the media
 
 Options:
   --rounds N        rounds per client workload (default 5)
-  --hook-set SET    quick (default: 9 configurations, about a minute) or full (14)
+  --hook-set SET    quick (default: 9 configurations, about a minute on an idle machine) or full (14)
   --hook-rounds N   rounds of the hook comparison (default 5; with --hook-set full, 11)
   --hook-ops N      commands per hook measurement (default 100000; with --hook-set full, 2 × --ops)
   --ops N           commands per measurement for (a) and (c) (default 300000); (b) uses N/5, since
@@ -357,7 +357,7 @@ function targets(result: BenchResult): void {
     const verdict = meets(value) ? 'met' : best !== undefined && meets(best) ? 'unresolved (within round-to-round noise)' : 'MISSED';
     const shown = lowerIsBetter ? percent(value) : ratio(value);
     const goal = lowerIsBetter ? `≤ ${percent(target, 0).replace('+', '')}` : `≥ ${ratio(target)}`;
-    lines.push(`  ${label.padEnd(44)} ${shown.padStart(8)}  target ${goal.padEnd(7)} ${verdict}`);
+    lines.push(`  ${label.padEnd(54)} ${shown.padStart(8)}  target ${goal.padEnd(7)} ${verdict}`);
   };
   const vs = (w: WorkloadName, peer: string): number | undefined => {
     const clients = result.workloads[w]?.clients;
