@@ -116,25 +116,16 @@ export class TracingHook implements Hook {
   }
 
   #startWithQueryText(event: CommandEvent): SpanLike {
-    // Made per command (the text differs), as one literal rather than a spread of the cached attributes.
-    const { name, server } = event;
-    const attributes = {
-      [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port,
-      [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(event.db), [ATTR_DB_QUERY_TEXT]: sanitise(name, event.args),
-    };
+    // Made per command: the text differs.
+    const name = event.name;
+    const attributes = { ...commandAttributes(event.server, event.db, name), [ATTR_DB_QUERY_TEXT]: sanitise(name, event.args) };
     return this.#tracer.startSpan(name, { kind: SPAN_KIND_CLIENT, attributes }, this.#api.context.active());
   }
 
   #startBatch(event: BatchEvent): SpanLike {
     const name = event.kind === 'transaction' ? 'MULTI' : 'PIPELINE';
-    const { server, db } = event;
-    return this.#tracer.startSpan(name, {
-      kind: SPAN_KIND_CLIENT,
-      attributes: {
-        [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port,
-        [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(db), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size,
-      },
-    }, this.#api.context.active());
+    const attributes = { ...commandAttributes(event.server, event.db, name), [semconv.ATTR_DB_OPERATION_BATCH_SIZE]: event.size };
+    return this.#tracer.startSpan(name, { kind: SPAN_KIND_CLIENT, attributes }, this.#api.context.active());
   }
 
   // ---- maintenance -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { ReplyTransform } from '../connection/index.js';
+import { describeValue } from '../errors.js';
 import { ProtocolError, type CommandArgument, type RespValue } from '../protocol/index.js';
 
 /**
@@ -115,22 +116,12 @@ export const toNumberOrNull = (value: RespValue): number | null => {
     if (s === 'inf' || s === '+inf') return Infinity;
     if (s === '-inf') return -Infinity;
     if (s === 'nan') return Number.NaN;
-    const n = s.trim() === s && s !== '' ? Number(s) : Number.NaN;
+    // Number() would also take '' and surrounding blanks, which no server writes for a number.
+    const n = s === '' || s.trim() !== s ? Number.NaN : Number(s);
     if (!Number.isNaN(n)) return n;
   }
-  throw new ProtocolError(`expected a number, got ${describeReply(value)}`);
+  throw new ProtocolError(`expected a number, got ${describeValue(value)}`);
 };
-
-/** How an error names a reply it could not use: short, escaped, never a whole payload. */
-function describeReply(value: RespValue): string {
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    const s = text(value);
-    return JSON.stringify(s.length > 32 ? `${s.slice(0, 32)}…` : s);
-  }
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value instanceof Error) return 'an error reply';
-  return typeof value === 'object' ? 'a map' : `${typeof value} ${String(value)}`;
-}
 
 /** Field/value pairs: a RESP3 map as is, or a flat RESP2 array folded into an object. */
 export const toRecord = (value: RespValue): Record<string, Bulk> => {

@@ -138,11 +138,6 @@ export class CircuitBreaker {
     return 'admitted';
   }
 
-  /** `acquire(moving) === 'admitted'`; a `wait` counts as no. */
-  tryAcquire(moving?: MovingKey): boolean {
-    return this.acquire(moving) === 'admitted';
-  }
-
   /**
    * Resolves at the next recorded outcome, state change or reset: when an attempt told to `wait`
    * should ask again. It does not keep the process alive (no timer); an attempt whose outcome is

@@ -1,7 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { Endpoint } from '../connection/types.js';
-import { ConfigError } from '../errors.js';
-import { describeValue as describe } from './errors.js';
+import { ConfigError, describeValue as describe } from '../errors.js';
 import { isHostname, splitHostPort } from './notification.js';
 
 /** The values of `maintNotifications.mode`. */

@@ -44,21 +44,3 @@ export class HandoffError extends HitlessError {
     super(message, code, options);
   }
 }
-
-/**
- * How an error message shows a value it rejects. Text may come from a server, so it is quoted,
- * escaped (no line breaks reach a log) and cut to 64 characters.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    const text = value.toString();
-    return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
-  }
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Error) return 'an error';
-  return typeof value === 'object' ? 'an object' : String(value);
-}

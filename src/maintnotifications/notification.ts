@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { Endpoint } from '../connection/types.js';
 import type { RespValue } from '../protocol/types.js';
-import { describeValue as describe, NotificationError } from './errors.js';
+import { describeValue as describe } from '../errors.js';
+import { NotificationError } from './errors.js';
 
 /** The seven maintenance push notifications, by the name the server puts in element 0. */
 export const NOTIFICATION_TYPES = ['MOVING', 'MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'SMIGRATING', 'SMIGRATED'] as const;

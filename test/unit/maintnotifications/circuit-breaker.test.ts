@@ -27,8 +27,8 @@ describe('CircuitBreaker', () => {
   it('starts closed and admits attempts', () => {
     const { breaker, changes } = setup();
     expect(breaker.state).toBe('closed');
-    expect(breaker.tryAcquire()).toBe(true);
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.acquire()).toBe('admitted');
+    expect(breaker.acquire()).toBe('admitted');
     expect(breaker.stats()).toEqual({
       endpoint: '10.0.0.1:6379', state: 'closed', failures: 0, successes: 0, requests: 2, lastFailureTime: undefined, lastSuccessTime: undefined,
     });
@@ -41,9 +41,9 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
     fail(1);
     expect(breaker.state).toBe('open');
-    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.acquire()).toBe('refused');
     time.advance(59_999);
-    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.acquire()).toBe('refused');
     expect(breaker.stats()).toMatchObject({ state: 'open', failures: 5, lastFailureTime: 1_000_000 });
   });
 
@@ -64,11 +64,11 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('half-open');
   });
 
-  it('reaches half-open through tryAcquire and admits at most maxRequests trials', () => {
+  it('reaches half-open through acquire and admits at most maxRequests trials', () => {
     const { breaker, fail, time } = setup();
     fail(5);
     time.advance(60_000);
-    expect([1, 2, 3, 4].map(() => breaker.tryAcquire())).toEqual([true, true, true, false]);
+    expect([1, 2, 3, 4].map(() => breaker.acquire())).toEqual(['admitted', 'admitted', 'admitted', 'wait']);
     expect(breaker.stats()).toMatchObject({ state: 'half-open', requests: 3 });
   });
 
@@ -80,7 +80,7 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('half-open');
     succeed(1);
     expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, successes: 0, lastSuccessTime: 1_060_000 });
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.acquire()).toBe('admitted');
   });
 
   it('a failure in half-open reopens it and restarts the reset timeout', () => {
@@ -91,9 +91,9 @@ describe('CircuitBreaker', () => {
     fail(1);
     expect(breaker.state).toBe('open');
     time.advance(59_999);
-    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.acquire()).toBe('refused');
     time.advance(1);
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.acquire()).toBe('admitted');
   });
 
   it('reports every transition once, in order', () => {
@@ -119,10 +119,10 @@ describe('CircuitBreaker', () => {
     const { breaker, fail, time } = setup({ maxRequests: 1 });
     fail(5);
     time.advance(60_000);
-    expect(breaker.tryAcquire()).toBe(true);
-    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.acquire()).toBe('admitted');
+    expect(breaker.acquire()).toBe('wait');
     time.advance(60_000);
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.acquire()).toBe('admitted');
     expect(breaker.state).toBe('half-open');
   });
 
@@ -152,7 +152,7 @@ describe('CircuitBreaker', () => {
     expect(() => breaker.recordFailure()).not.toThrow();
     expect(breaker.state).toBe('open');
     time.advance(10);
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.acquire()).toBe('admitted');
     breaker.recordSuccess();
     expect(breaker.state).toBe('closed');
     expect(calls).toBe(3);
@@ -192,9 +192,9 @@ describe('CircuitBreakers', () => {
 
   it('forgets breakers unused for idleMs, on get and on stats', () => {
     const { breakers, time } = registry(1_000);
-    breakers.get('a:1').tryAcquire();
+    breakers.get('a:1').acquire();
     time.advance(500);
-    breakers.get('b:1').tryAcquire();
+    breakers.get('b:1').acquire();
     time.advance(500);
     expect(breakers.stats().map((s) => s.endpoint)).toEqual(['b:1']);
     time.advance(500);
@@ -208,14 +208,14 @@ describe('CircuitBreakers', () => {
     a.recordFailure();
     time.advance(4_999);
     expect(breakers.get('a:1')).toBe(a);
-    expect(breakers.get('a:1').tryAcquire()).toBe(false);
+    expect(breakers.get('a:1').acquire()).toBe('refused');
     time.advance(5_000);
     expect(breakers.stats()).toEqual([]);
   });
 
   it('defaults idleMs to 30 minutes', () => {
     const { breakers, time } = registry();
-    breakers.get('a:1').tryAcquire();
+    breakers.get('a:1').acquire();
     time.advance(30 * 60_000 - 1);
     expect(breakers.stats()).toHaveLength(1);
     time.advance(1);
@@ -241,7 +241,7 @@ describe('CircuitBreaker: a MOVING\'s trial dial while open', () => {
     // The other connections' handoffs for the same MOVING, and a newer one, wait for its outcome.
     expect(breaker.acquire({ source: A, seq: 7 })).toBe('wait');
     expect(breaker.acquire({ source: A, seq: 8 })).toBe('wait');
-    expect(breaker.tryAcquire({ source: A, seq: 7 })).toBe(false);
+    expect(breaker.acquire({ source: A, seq: 7 })).toBe('wait');
     breaker.recordSuccess(breaker.phase);
     expect(breaker.state).toBe('closed');
     expect([breaker.acquire({ source: A, seq: 7 }), breaker.acquire()]).toEqual(['admitted', 'admitted']);
