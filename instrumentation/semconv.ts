@@ -14,6 +14,8 @@ export const ATTR_DB_RESPONSE_STATUS_CODE = 'db.response.status_code';
 export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_NETWORK_PEER_ADDRESS = 'network.peer.address';
+export const ATTR_NETWORK_PEER_PORT = 'network.peer.port';
 /** The value of `db.system.name` (incubating in OTel). */
 export const DB_SYSTEM_NAME_VALUE_REDIS = 'redis';
 

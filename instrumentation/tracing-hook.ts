@@ -6,7 +6,9 @@
  *
  * - One CLIENT span per command, named by the command (`GET`), under the caller's active context,
  *   with `db.system.name`, `db.operation.name`, `db.namespace`, `server.address`, `server.port`,
- *   and on failure status ERROR, `error.type` and `db.response.status_code`. A pipeline or a
+ *   `network.peer.address` and `network.peer.port` (the socket's remote end that served it, set at
+ *   the end: after a handoff, the new node), and on failure status ERROR, `error.type` and
+ *   `db.response.status_code`. A pipeline or a
  *   transaction is one span (`PIPELINE`, `MULTI`) with `db.operation.batch.size`. `db.query.text`
  *   only with `queryText: true`, and sanitised: the command, its first argument (usually the key;
  *   credentials are already `<redacted>`) and `?` for every other argument.
@@ -21,7 +23,8 @@
 import { createRequire } from 'node:module';
 import type { Hook } from '../src/hooks/index.js';
 import type {
-  BatchEvent, CommandEvent, Endpoint, HandoffEvent, NotificationHandledEvent, NotificationReceivedEvent, TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
+  BatchEvent, CommandEvent, ConnectionClosedEvent, ConnectionCreatedEvent, Endpoint, HandoffEvent, NotificationHandledEvent, NotificationReceivedEvent, PeerAddress,
+  TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
 } from '../src/hooks/events.js';
 import { describeError } from './errors.js';
 import { OperationCache } from './operation-cache.js';
@@ -102,6 +105,11 @@ export class TracingHook implements Hook {
   /** MOVING spans by `connectionId:seq`, for the handoff spans to link to. */
   readonly #movings = new Map<string, SpanContextLike>();
   readonly #handoffs = new Map<string, SpanLike>();
+  /**
+   * `network.peer.*` of each open connection, from its creation event: a hook added to a client
+   * whose connections are already open sees the peers of the connections opened after it.
+   */
+  readonly #peers = new Map<number, Attributes>();
 
   constructor(options: TracingHookOptions = {}) {
     this.#api = loadApi();
@@ -110,9 +118,19 @@ export class TracingHook implements Hook {
     this.#queryText = options.queryText === true;
     if (options.maintenanceOnly === true) return;
     this.onCommandStart = this.#queryText ? (event) => this.#startWithQueryText(event) : commandStart(this.#tracer, this.#api.context);
-    this.onCommandEnd = (event, span) => endWith(span as SpanLike, event.error);
+    const peers = this.#peers;
+    this.onCommandEnd = (event, span) => endOperation(span as SpanLike, peers, event.connectionId, event.error);
     this.onBatchStart = (event) => this.#startBatch(event);
-    this.onBatchEnd = (event, span) => endWith(span as SpanLike, event.error);
+    this.onBatchEnd = (event, span) => endOperation(span as SpanLike, peers, event.connectionId, event.error);
+  }
+
+  onConnectionCreated(event: ConnectionCreatedEvent): void {
+    if (event.peer !== undefined) this.#peers.set(event.connectionId, peerAttributes(event.peer));
+  }
+
+  /** Its written commands have ended (failed) before the close is reported: their spans have the peer. */
+  onConnectionClosed(event: ConnectionClosedEvent): void {
+    this.#peers.delete(event.connectionId);
   }
 
   #startWithQueryText(event: CommandEvent): SpanLike {
@@ -132,7 +150,8 @@ export class TracingHook implements Hook {
 
   onNotificationReceived(event: NotificationReceivedEvent): void {
     const attributes: Record<string, string | number | boolean> = {
-      ...base(event.server), [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: event.type, [ATTR_CONNECTION_ID]: event.connectionId,
+      ...base(event.server), ...this.#peers.get(event.connectionId),
+      [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: event.type, [ATTR_CONNECTION_ID]: event.connectionId,
     };
     if (event.seq !== undefined) attributes[ATTR_MAINTENANCE_SEQ] = event.seq;
     if (event.type === 'MOVING') {
@@ -237,6 +256,17 @@ function commandAttributes(server: Endpoint, db: number, name: string): Attribut
 
 function base(server: Endpoint): Attributes {
   return { [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port };
+}
+
+function peerAttributes(peer: PeerAddress): Attributes {
+  return { [semconv.ATTR_NETWORK_PEER_ADDRESS]: peer.address, [semconv.ATTR_NETWORK_PEER_PORT]: peer.port };
+}
+
+/** A command's or batch's span: the peer that served it (known only now), then the outcome. */
+function endOperation(span: SpanLike, peers: ReadonlyMap<number, Attributes>, connectionId: number | undefined, error: Error | undefined): void {
+  const peer = connectionId === undefined ? undefined : peers.get(connectionId);
+  if (peer !== undefined) span.setAttributes(peer);
+  endWith(span, error);
 }
 
 function endWith(span: SpanLike, error: Error | undefined): void {

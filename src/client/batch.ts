@@ -74,16 +74,18 @@ abstract class Batch {
     const event: BatchEvent = {
       kind, size: queued.length, server: context.server, db: context.db, startTime: performance.now(),
       commands: queued.map((q) => ({ name: String(q.args[0]).toUpperCase(), args: redactArguments(q.args) })),
-      duration: 0, outcomes: [], aborted: false, error: undefined,
+      duration: 0, connectionId: undefined, outcomes: [], aborted: false, error: undefined,
     };
     const states = table.onBatchStart.map((hook) => hooks.call(hook, 'onBatchStart', event, undefined));
     return { event, table, states };
   }
 
-  protected endTrace(trace: BatchTrace | undefined, outcomes: BatchOutcome[], aborted: boolean, error: Error | undefined): void {
+  /** `last`: the batch's last command, whose connection is the one that served the batch in the end. */
+  protected endTrace(trace: BatchTrace | undefined, last: Command, outcomes: BatchOutcome[], aborted: boolean, error: Error | undefined): void {
     if (trace === undefined) return;
     const { event, table, states } = trace;
     event.duration = performance.now() - event.startTime;
+    event.connectionId = last.connectionId === 0 ? undefined : last.connectionId;
     event.outcomes = outcomes;
     event.aborted = aborted;
     event.error = error;
@@ -126,7 +128,7 @@ export class Pipeline extends Batch {
     const all = Promise.all(replies);
     this.executor.sendAll(commands, exclusive, all);
     const results = await all;
-    this.endTrace(trace, results.map(outcomeOf), false, undefined);
+    this.endTrace(trace, commands[commands.length - 1]!, results.map(outcomeOf), false, undefined);
     return results;
   }
 }
@@ -164,14 +166,14 @@ export class Multi extends Batch {
         throw error;
       }
       if (raw === null) {
-        this.endTrace(trace, [], true, undefined);
+        this.endTrace(trace, exec, [], true, undefined);
         return null;
       }
       const results = (raw as RespValue[]).map((reply, i) => applyTransform(reply, queued[i]?.transform));
-      this.endTrace(trace, results.map(outcomeOf), false, undefined);
+      this.endTrace(trace, exec, results.map(outcomeOf), false, undefined);
       return results;
     } catch (error) {
-      this.endTrace(trace, [], false, error as Error);
+      this.endTrace(trace, exec, [], false, error as Error);
       throw error;
     }
   }

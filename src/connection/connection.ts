@@ -574,7 +574,9 @@ export class Connection {
     }
     this.#state = 'ready';
     this.#created = true;
-    this.#events.created({ connectionId: this.id, server: this.endpoint, role: this.role });
+    const { remoteAddress, remotePort } = this.#socket;
+    const peer = remoteAddress === undefined || remotePort === undefined ? undefined : { address: remoteAddress, port: remotePort };
+    this.#events.created({ connectionId: this.id, server: this.endpoint, role: this.role, peer });
   }
 }
 

@@ -53,10 +53,19 @@ export interface HandshakeEvent {
   readonly error: Error | undefined;
 }
 
+/** The address a socket is actually connected to (`server` is the one it was asked to dial). */
+export interface PeerAddress {
+  /** The IP address, e.g. `127.0.0.1` or `::1`. */
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface ConnectionCreatedEvent {
   readonly connectionId: number;
   readonly server: Endpoint;
   readonly role: ConnectionRole;
+  /** The socket's remote address (`network.peer.*`); undefined only if the socket no longer knows it. */
+  readonly peer: PeerAddress | undefined;
 }
 
 export interface ConnectionClosedEvent {

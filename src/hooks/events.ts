@@ -1,6 +1,6 @@
 import type {
   CloseReason, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, ConnectionStateEvent, ConnectionUse, DialEvent,
-  Endpoint, HandshakeEvent, HandshakeStepOutcome,
+  Endpoint, HandshakeEvent, HandshakeStepOutcome, PeerAddress,
 } from '../connection/types.js';
 import type { CommandArgument, RespValue } from '../protocol/index.js';
 
@@ -12,7 +12,7 @@ import type { CommandArgument, RespValue } from '../protocol/index.js';
 
 export type {
   CloseReason, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionRole, ConnectionStateEvent, ConnectionUse, DialEvent,
-  Endpoint, HandshakeEvent, HandshakeStepOutcome,
+  Endpoint, HandshakeEvent, HandshakeStepOutcome, PeerAddress,
 };
 
 /** A command event's fields as plain data (`CommandEvent.toJSON()`). */
@@ -73,6 +73,8 @@ export interface BatchEvent {
   readonly db: number;
   readonly startTime: number;
   duration: number;
+  /** The connection the batch's last command was written to (set at end; undefined if it never was). */
+  connectionId: number | undefined;
   /** One outcome per command (set at end). Empty when the whole batch failed. */
   outcomes: readonly BatchOutcome[];
   /** A transaction whose EXEC returned null because a WATCHed key changed. */

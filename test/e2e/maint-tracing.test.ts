@@ -44,9 +44,15 @@ const plain = (spans: ReadableSpan[]) => spans.map((s) => ({ name: s.name, attri
 describe('TracingHook: maintenance spans', () => {
   it('a span per notification with its relax / restore events; a handoff span linked to its MOVING', async () => {
     const client = await connectedClient({ port: a.port, password: PASSWORD, hooks: [tracing()], maintNotifications: { mode: 'enabled' } });
+    await client.get('tr:before');
     await sim.migrate();
     await sim.moving({ from: [a.id], to: b.id });
     await waitFor(() => finished('redis.handoff').length === 1, 'the handoff span');
+    await client.get('tr:after');
+    // network.peer.* is the address the socket reached: a as dialled (127.0.0.1) before the
+    // handoff, b at the IP its MOVING named after it.
+    const peers = finished('GET').map((s) => [s.attributes['network.peer.address'], s.attributes['network.peer.port']]);
+    expect(peers).toEqual([['127.0.0.1', a.port], [b.ipHost, b.port]]);
 
     const [migrating] = finished('redis.maintenance MIGRATING');
     expect(migrating!.attributes).toMatchObject({ 'redis.client.connection.notification': 'MIGRATING', 'redis.client.maintenance.outcome': 'handled', 'server.port': a.port });
@@ -57,6 +63,7 @@ describe('TracingHook: maintenance spans', () => {
     expect(moving!.attributes).toMatchObject({
       'redis.client.maintenance.seq': expect.any(Number), 'redis.client.maintenance.time_s': expect.any(Number),
       'redis.client.maintenance.endpoint': `${b.ipHost}:${b.port}`, 'redis.client.maintenance.outcome': 'handled',
+      'network.peer.address': '127.0.0.1', 'network.peer.port': a.port,
     });
     // Maintenance spans are roots: they are the server's doing, not a caller's.
     expect(moving!.parentSpanContext).toBeUndefined();

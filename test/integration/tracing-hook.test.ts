@@ -9,6 +9,7 @@ import { ATTR_DB_QUERY_TEXT, sanitise, semconv, TracingHook } from '../../instru
 import { REDACTED } from '../../src/index.js';
 import { connectedClient } from '../helpers/clients.js';
 import { useRedis } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fixture = useRedis();
 let exporter: InMemorySpanExporter;
@@ -43,6 +44,7 @@ describe('TracingHook: command spans', () => {
     expect(set!.attributes).toEqual({
       [semconv.ATTR_DB_SYSTEM_NAME]: 'redis', [semconv.ATTR_DB_OPERATION_NAME]: 'SET', [semconv.ATTR_DB_NAMESPACE]: '2',
       [semconv.ATTR_SERVER_ADDRESS]: '127.0.0.1', [semconv.ATTR_SERVER_PORT]: fixture.server.port,
+      [semconv.ATTR_NETWORK_PEER_ADDRESS]: '127.0.0.1', [semconv.ATTR_NETWORK_PEER_PORT]: fixture.server.port,
     });
     expect(set!.status.code).toBe(SpanStatusCode.UNSET);
     expect(set!.parentSpanContext?.spanId).toBe(spans('caller')[0]!.spanContext().spanId);
@@ -64,7 +66,25 @@ describe('TracingHook: command spans', () => {
     await client.multi().incr('t:n').incr('t:n').incr('t:n').exec();
     expect(spans('PIPELINE')[0]!.attributes[semconv.ATTR_DB_OPERATION_BATCH_SIZE]).toBe(2);
     expect(spans('MULTI')[0]!.attributes[semconv.ATTR_DB_OPERATION_BATCH_SIZE]).toBe(3);
+    for (const batch of [...spans('PIPELINE'), ...spans('MULTI')]) expect(batch.attributes[semconv.ATTR_NETWORK_PEER_PORT]).toBe(fixture.server.port);
     expect(spans('SET')).toEqual([]);
+  });
+
+  it('network.peer.* is the address the socket reached, not the name it dialled; a command its connection dropped keeps it', async () => {
+    const client = await connectedClient({ host: 'localhost', port: fixture.server.port, hooks: [tracing()] });
+    const blocked = client.blPop('t:never', 10).then(() => undefined, (error: unknown) => error);
+    let line: string | undefined;
+    await waitFor(async () => {
+      line = String(await fixture.direct.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal'])).split('\n').find((l) => l.includes('cmd=blpop'));
+      return line !== undefined;
+    }, 'BLPOP blocks');
+    await fixture.direct.sendCommand(['CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(line!)![1]!]);
+    expect(await blocked).toBeInstanceOf(Error);
+    const [blpop] = spans('BLPOP');
+    expect(blpop!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(blpop!.attributes).toMatchObject({
+      [semconv.ATTR_SERVER_ADDRESS]: 'localhost', [semconv.ATTR_NETWORK_PEER_ADDRESS]: '127.0.0.1', [semconv.ATTR_NETWORK_PEER_PORT]: fixture.server.port,
+    });
   });
 
   it('queryText: the command, its first argument, ? for the rest', async () => {
