@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hitless, ioredis, nodeRedis, useHitless, type BenchClient } from './clients.js';
 import { loadHitless, type InstrumentationModule } from './compile.js';
+import { collectGarbage } from './gc.js';
 import { hookVariants, INSTRUMENTED, type HookSet } from './hook-variants.js';
 import { startNodeRedisProcess } from './node-redis-remote.js';
 import { hasTaskset, pin, startServer, type BenchServer } from './redis-server.js';
@@ -252,7 +253,10 @@ async function runHooks(server: BenchServer, options: Options, instrumentation: 
   const paired = measured.map(() => [] as number[]);
   for (let round = 0; round < options.hookRounds; round++) {
     const values: number[] = [];
-    for (const index of rotate([...measured.keys()], round)) values[index] = await measured[index]!.run();
+    for (const index of rotate([...measured.keys()], round)) {
+      collectGarbage();
+      values[index] = await measured[index]!.run();
+    }
     values.forEach((v, i) => {
       samples[i]!.push(v);
       paired[i]!.push(v / values[measured[i]!.base]!);

@@ -114,7 +114,7 @@ export class LoggingHook implements Hook {
   }
 
   onHandoff(event: HandoffEvent): void {
-    const level: LogLevel = event.stage === 'succeeded' ? 'info' : event.stage === 'queued' || event.stage === 'started' ? 'debug' : 'warn';
+    const level: LogLevel = event.stage === 'succeeded' ? 'info' : event.stage === 'queued' || event.stage === 'held' || event.stage === 'started' ? 'debug' : 'warn';
     this.#log(level, `handoff ${event.stage}: ${address(event.from)} -> ${address(event.to)}`, {
       event: `handoff.${event.stage}`, connectionId: event.connectionId, role: event.role, from: address(event.from), to: address(event.to),
       seq: event.seq, attempt: event.attempt, durationMs: round(event.duration), replacementId: event.replacementId, ...errorFields(event.error),

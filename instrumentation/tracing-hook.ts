@@ -109,7 +109,7 @@ export class TracingHook implements Hook {
    * `network.peer.*` of each open connection, from its creation event: a hook added to a client
    * whose connections are already open sees the peers of the connections opened after it.
    */
-  readonly #peers = new Map<number, Attributes>();
+  readonly #peers = new Map<number, PeerAddress>();
 
   constructor(options: TracingHookOptions = {}) {
     this.#api = loadApi();
@@ -125,7 +125,7 @@ export class TracingHook implements Hook {
   }
 
   onConnectionCreated(event: ConnectionCreatedEvent): void {
-    if (event.peer !== undefined) this.#peers.set(event.connectionId, peerAttributes(event.peer));
+    if (event.peer !== undefined) this.#peers.set(event.connectionId, event.peer);
   }
 
   /** Its written commands have ended (failed) before the close is reported: their spans have the peer. */
@@ -150,7 +150,7 @@ export class TracingHook implements Hook {
 
   onNotificationReceived(event: NotificationReceivedEvent): void {
     const attributes: Record<string, string | number | boolean> = {
-      ...base(event.server), ...this.#peers.get(event.connectionId),
+      ...base(event.server), ...peerAttributes(this.#peers.get(event.connectionId)),
       [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: event.type, [ATTR_CONNECTION_ID]: event.connectionId,
     };
     if (event.seq !== undefined) attributes[ATTR_MAINTENANCE_SEQ] = event.seq;
@@ -258,14 +258,20 @@ function base(server: Endpoint): Attributes {
   return { [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port };
 }
 
-function peerAttributes(peer: PeerAddress): Attributes {
-  return { [semconv.ATTR_NETWORK_PEER_ADDRESS]: peer.address, [semconv.ATTR_NETWORK_PEER_PORT]: peer.port };
+function peerAttributes(peer: PeerAddress | undefined): Attributes | undefined {
+  return peer && { [semconv.ATTR_NETWORK_PEER_ADDRESS]: peer.address, [semconv.ATTR_NETWORK_PEER_PORT]: peer.port };
 }
 
-/** A command's or batch's span: the peer that served it (known only now), then the outcome. */
-function endOperation(span: SpanLike, peers: ReadonlyMap<number, Attributes>, connectionId: number | undefined, error: Error | undefined): void {
+/**
+ * A command's or batch's span: the peer that served it (known only now), then the outcome. Two
+ * setAttribute calls rather than setAttributes, which makes an entries array per call in sdk-trace.
+ */
+function endOperation(span: SpanLike, peers: ReadonlyMap<number, PeerAddress>, connectionId: number | undefined, error: Error | undefined): void {
   const peer = connectionId === undefined ? undefined : peers.get(connectionId);
-  if (peer !== undefined) span.setAttributes(peer);
+  if (peer !== undefined) {
+    span.setAttribute(semconv.ATTR_NETWORK_PEER_ADDRESS, peer.address);
+    span.setAttribute(semconv.ATTR_NETWORK_PEER_PORT, peer.port);
+  }
   endWith(span, error);
 }
 

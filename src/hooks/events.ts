@@ -168,12 +168,14 @@ export interface TimeoutUnrelaxedEvent {
 }
 
 /**
- * One step of a connection's handoff after MOVING: `queued`, `started` (an attempt dials),
+ * One step of a connection's handoff after MOVING: `queued`, `held` (its endpoint's circuit
+ * breaker lets one trial dial through and another handoff's is in flight: this one waits for
+ * that outcome, without a worker, then is admitted or refused), `started` (an attempt dials),
  * `retried` (an attempt failed, another follows), `succeeded` (the new connection serves or will
  * on release), `failed` (given up: the old connection serves until the server closes it, then
  * ordinary reconnection takes over), `refused` (the endpoint is not allowed; nothing is dialled).
  */
-export type HandoffStage = 'queued' | 'started' | 'retried' | 'succeeded' | 'failed' | 'refused';
+export type HandoffStage = 'queued' | 'held' | 'started' | 'retried' | 'succeeded' | 'failed' | 'refused';
 
 export interface HandoffEvent {
   readonly stage: HandoffStage;

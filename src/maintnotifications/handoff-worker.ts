@@ -229,6 +229,7 @@ export class HandoffWorker {
    */
   #hold(request: HandoffRequest, breaker: CircuitBreaker): void {
     this.#held.add(request);
+    this.#setStage(request, 'held', undefined, undefined);
     const timer = setTimeout(() => resume(), Math.max(0, request.deadline - performance.now()));
     timer.unref();
     this.#retries.add(timer);

@@ -110,6 +110,9 @@ describe('a MOVING to an endpoint whose breaker is open', () => {
       expect(results).toHaveLength(CONNECTIONS);
     };
     const state = () => client.maintNotifications!.getCircuitBreakerStats().find((s) => s.endpoint === target)?.state;
+    /** The stages of each connection whose handoff of this MOVING was held. */
+    const stagesOfHeld = (seq: number): string[][] => bySeq(recorder.handoffs('held'), seq).map((held) =>
+      bySeq(recorder.handoffs(), seq).filter((e) => e.connectionId === held.connectionId).map((e) => String(e.stage)));
     const base = sim.seq + 1_000;
     await sim.setFaults({ refuseConnections: true }, [b.id]);
     flood(base, 1);
@@ -122,6 +125,10 @@ describe('a MOVING to an endpoint whose breaker is open', () => {
     await waitFor(() => bySeq(recorder.handoffs('failed'), base + 1).length === CONNECTIONS, 'every handoff of the flood to end');
     expect(recorder.of('onNotificationHandled').filter((e) => e.seq === base + 1)).toHaveLength(CONNECTIONS * 500);
     expect(bySeq(recorder.handoffs('started'), base + 1)).toHaveLength(1);
+    // The others waited for the trial's outcome ('held'; both, unless the trial failed before they
+    // reached a worker) and were then refused.
+    expect(stagesOfHeld(base + 1)).not.toEqual([]);
+    for (const stages of stagesOfHeld(base + 1)) expect(stages).toEqual(['queued', 'held', 'failed']);
     const failed = bySeq(recorder.handoffs('failed'), base + 1).map(codeOf).sort();
     expect(failed).toEqual(['ERR_HANDOFF_CIRCUIT_OPEN', 'ERR_HANDOFF_CIRCUIT_OPEN', 'ERR_HANDOFF_FAILED']);
     expect(recorder.of('onCircuitBreakerStateChange').slice(before).map((e) => `${String(e.from)}->${String(e.to)}`)).toEqual(['open->half-open', 'half-open->open']);
@@ -142,6 +149,9 @@ describe('a MOVING to an endpoint whose breaker is open', () => {
     expect(errors).toEqual([]);
     expect(await lostWrites(direct, acknowledged)).toEqual([]);
     expect(bySeq(recorder.handoffs('started'), base + 2)).toHaveLength(CONNECTIONS);
+    // Held for the trial, then admitted once it succeeded.
+    expect(stagesOfHeld(base + 2)).not.toEqual([]);
+    for (const stages of stagesOfHeld(base + 2)) expect(stages).toEqual(['queued', 'held', 'started', 'succeeded']);
     expect(bySeq(recorder.handoffs('failed'), base + 2)).toEqual([]);
     expect(state()).toBe('closed');
     expect(client.maintNotifications!.getActiveOperations()).toEqual([]);
