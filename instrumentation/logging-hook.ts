@@ -122,8 +122,8 @@ export class LoggingHook implements Hook {
   }
 
   onCircuitBreakerStateChange(event: CircuitBreakerEvent): void {
-    this.#log(event.to === 'open' ? 'warn' : 'info', `handoff circuit breaker for ${event.endpoint} ${event.to}`, {
-      event: 'circuit_breaker.state', endpoint: event.endpoint, from: event.from, to: event.to, failures: event.failures,
+    this.#log(event.to === 'open' ? 'warn' : 'info', `handoff circuit breaker for ${event.endpoint} ${event.to} (${event.reason})`, {
+      event: 'circuit_breaker.state', endpoint: event.endpoint, from: event.from, to: event.to, reason: event.reason, failures: event.failures,
     });
   }
 

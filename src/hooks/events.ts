@@ -201,12 +201,21 @@ export interface HandoffEvent {
 
 export type CircuitBreakerState = 'closed' | 'open' | 'half-open';
 
+export type CircuitBreakerChangeReason = 'failure-threshold' | 'trial-failed' | 'trial-dial' | 'reset-timeout' | 'trials-succeeded' | 'reset';
+
 /** A handoff circuit breaker (one per destination endpoint) changed state. */
 export interface CircuitBreakerEvent {
   /** "host:port" of the destination. */
   readonly endpoint: string;
   readonly from: CircuitBreakerState;
   readonly to: CircuitBreakerState;
+  /**
+   * Why: `failure-threshold` (closed → open after that many consecutive failed handoffs),
+   * `trial-failed` (half-open → open), `trial-dial` (open → half-open for a new MOVING's one
+   * trial), `reset-timeout` (open → half-open once the reset timeout passed), `trials-succeeded`
+   * (half-open → closed), `reset` (→ closed by `resetCircuitBreakers()`).
+   */
+  readonly reason: CircuitBreakerChangeReason;
   /** Consecutive failures counted when it changed. */
   readonly failures: number;
 }

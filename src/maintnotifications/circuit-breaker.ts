@@ -26,6 +26,7 @@
  * stint) its attempt was admitted in, so a late failure of a dial from before the breaker opened
  * cannot fail the trial. No timers: a breaker never keeps the process alive.
  */
+import type { CircuitBreakerChangeReason } from '../hooks/index.js';
 
 /** Where a breaker is in its cycle. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -69,8 +70,11 @@ export interface MovingKey {
  */
 export type Admission = 'admitted' | 'refused' | 'wait';
 
+/** Why a breaker changed state (see `CircuitBreakerEvent.reason`). */
+export type BreakerChangeReason = CircuitBreakerChangeReason;
+
 /** Called once per state change. A throwing listener is ignored. */
-export type BreakerStateListener = (from: BreakerState, to: BreakerState, breaker: CircuitBreaker) => void;
+export type BreakerStateListener = (from: BreakerState, to: BreakerState, breaker: CircuitBreaker, reason: BreakerChangeReason) => void;
 
 /** Sources whose newest trial seq a breaker remembers (a client talks to a handful of nodes). */
 const MAX_SOURCES = 64;
@@ -130,7 +134,7 @@ export class CircuitBreaker {
     const state = this.state;
     if (state === 'open') {
       if (moving === undefined || !this.#claimTrial(moving)) return 'refused';
-      this.#transition('half-open', 1);
+      this.#transition('half-open', 'trial-dial', 1);
     } else if (state === 'half-open' && this.#requests >= this.#trials) {
       return 'wait';
     }
@@ -154,7 +158,7 @@ export class CircuitBreaker {
     if (state !== 'open' && (phase === undefined || phase === this.#phase)) {
       this.#successes++;
       if (state === 'closed') this.#failures = 0;
-      else if (this.#successes >= this.#trials) this.#transition('closed');
+      else if (this.#successes >= this.#trials) this.#transition('closed', 'trials-succeeded');
     }
     this.#wake();
   }
@@ -165,7 +169,8 @@ export class CircuitBreaker {
     const state = this.state;
     if (phase === undefined || phase === this.#phase) {
       this.#failures++;
-      if (state === 'half-open' || (state === 'closed' && this.#failures >= this.#options.failureThreshold)) this.#transition('open');
+      if (state === 'half-open') this.#transition('open', 'trial-failed');
+      else if (state === 'closed' && this.#failures >= this.#options.failureThreshold) this.#transition('open', 'failure-threshold');
     }
     this.#wake();
   }
@@ -188,7 +193,7 @@ export class CircuitBreaker {
     this.#lastUsed = this.#now();
     this.#trialSeqs.clear();
     if (this.#state === 'closed') this.#failures = this.#successes = this.#requests = 0;
-    else this.#transition('closed');
+    else this.#transition('closed', 'reset');
     this.#wake();
   }
 
@@ -216,7 +221,7 @@ export class CircuitBreaker {
 
   #refresh(): void {
     if (this.#now() - this.#changedAt < this.#options.resetTimeout) return;
-    if (this.#state === 'open') this.#transition('half-open', this.#options.maxRequests);
+    if (this.#state === 'open') this.#transition('half-open', 'reset-timeout', this.#options.maxRequests);
     // A trial whose outcome was never recorded would otherwise hold the breaker half-open forever.
     else if (this.#state === 'half-open' && this.#requests >= this.#trials) {
       this.#changedAt = this.#now();
@@ -225,7 +230,7 @@ export class CircuitBreaker {
     }
   }
 
-  #transition(to: BreakerState, trials = 0): void {
+  #transition(to: BreakerState, reason: BreakerChangeReason, trials = 0): void {
     const from = this.#state;
     this.#state = to;
     this.#phase++;
@@ -234,7 +239,7 @@ export class CircuitBreaker {
     this.#successes = this.#requests = 0;
     if (to === 'closed') this.#failures = 0;
     try {
-      this.#onStateChange?.(from, to, this);
+      this.#onStateChange?.(from, to, this, reason);
     } catch {
       // A listener must not be able to break the breaker.
     }

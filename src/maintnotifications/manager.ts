@@ -145,7 +145,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     this.#tls = options.tls;
     this.#breakers = new CircuitBreakers(
       { failureThreshold: config.circuitBreakerFailureThreshold, resetTimeout: config.circuitBreakerResetTimeout, maxRequests: config.circuitBreakerMaxRequests },
-      (from, to, breaker) => this.#hooks.dispatch('onCircuitBreakerStateChange', { endpoint: breaker.endpoint, from, to, failures: breaker.stats().failures }),
+      (from, to, breaker, reason) => this.#hooks.dispatch('onCircuitBreakerStateChange', { endpoint: breaker.endpoint, from, to, reason, failures: breaker.stats().failures }),
     );
     this.step = optInStep({
       mode: this.mode,

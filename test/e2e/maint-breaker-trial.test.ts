@@ -95,8 +95,8 @@ describe('a MOVING to an endpoint whose breaker is open', () => {
     expect(bySeq(recorder.handoffs('failed'), second.seq)).toEqual([]);
     expect(bySeq(recorder.handoffs('succeeded'), second.seq)).toHaveLength(second.delivered.MOVING!);
     expect(bySeq(recorder.handoffs('started'), second.seq)).toHaveLength(second.delivered.MOVING!);
-    const transitions = recorder.of('onCircuitBreakerStateChange').slice(transitionsBefore).map((e) => `${String(e.endpoint)} ${String(e.from)}->${String(e.to)}`);
-    expect(transitions).toEqual([`${endpoint} open->half-open`, `${endpoint} half-open->closed`]);
+    const transitions = recorder.of('onCircuitBreakerStateChange').slice(transitionsBefore).map((e) => `${String(e.endpoint)} ${String(e.from)}->${String(e.to)} ${String(e.reason)}`);
+    expect(transitions).toEqual([`${endpoint} open->half-open trial-dial`, `${endpoint} half-open->closed trials-succeeded`]);
     expect(stats()).toMatchObject([{ endpoint, state: 'closed', failures: 0 }]);
     expect(client.connections().filter((c) => c.endpoint.port === b.port)).toHaveLength(second.delivered.MOVING!);
   });
@@ -131,7 +131,8 @@ describe('a MOVING to an endpoint whose breaker is open', () => {
     for (const stages of stagesOfHeld(base + 1)) expect(stages).toEqual(['queued', 'held', 'failed']);
     const failed = bySeq(recorder.handoffs('failed'), base + 1).map(codeOf).sort();
     expect(failed).toEqual(['ERR_HANDOFF_CIRCUIT_OPEN', 'ERR_HANDOFF_CIRCUIT_OPEN', 'ERR_HANDOFF_FAILED']);
-    expect(recorder.of('onCircuitBreakerStateChange').slice(before).map((e) => `${String(e.from)}->${String(e.to)}`)).toEqual(['open->half-open', 'half-open->open']);
+    expect(recorder.of('onCircuitBreakerStateChange').slice(before).map((e) => `${String(e.from)}->${String(e.to)} ${String(e.reason)}`))
+      .toEqual(['open->half-open trial-dial', 'half-open->open trial-failed']);
     expect(state()).toBe('open');
     // A duplicate after the trial failed does nothing more.
     flood(base + 1, 100);

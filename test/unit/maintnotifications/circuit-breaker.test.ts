@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitBreakers, type BreakerState } from '../../../src/maintnotifications/circuit-breaker.js';
+import { CircuitBreaker, CircuitBreakers, type BreakerChangeReason, type BreakerState } from '../../../src/maintnotifications/circuit-breaker.js';
 
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
@@ -8,11 +8,11 @@ function clock(start = 1_000_000): { now: () => number; advance: (ms: number) =>
 
 function setup(overrides: { failureThreshold?: number; resetTimeout?: number; maxRequests?: number } = {}) {
   const time = clock();
-  const changes: Array<[BreakerState, BreakerState]> = [];
+  const changes: Array<[BreakerState, BreakerState, BreakerChangeReason]> = [];
   const breaker = new CircuitBreaker(
     '10.0.0.1:6379',
     { failureThreshold: 5, resetTimeout: 60_000, maxRequests: 3, now: time.now, ...overrides },
-    (from, to) => changes.push([from, to]),
+    (from, to, _breaker, reason) => changes.push([from, to, reason]),
   );
   const fail = (n: number) => {
     for (let i = 0; i < n; i++) breaker.recordFailure();
@@ -103,7 +103,7 @@ describe('CircuitBreaker', () => {
     void breaker.state;
     void breaker.stats();
     succeed(3);
-    expect(changes).toEqual([['closed', 'open'], ['open', 'half-open'], ['half-open', 'closed']]);
+    expect(changes).toEqual([['closed', 'open', 'failure-threshold'], ['open', 'half-open', 'reset-timeout'], ['half-open', 'closed', 'trials-succeeded']]);
   });
 
   it('ignores late results while open, apart from their time', () => {
@@ -137,7 +137,7 @@ describe('CircuitBreaker', () => {
     fail(5);
     breaker.reset();
     expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, successes: 0, requests: 0 });
-    expect(changes).toEqual([['closed', 'open'], ['open', 'closed']]);
+    expect(changes).toEqual([['closed', 'open', 'failure-threshold'], ['open', 'closed', 'reset']]);
     breaker.reset();
     expect(changes).toHaveLength(2);
   });
@@ -245,7 +245,7 @@ describe('CircuitBreaker: a MOVING\'s trial dial while open', () => {
     breaker.recordSuccess(breaker.phase);
     expect(breaker.state).toBe('closed');
     expect([breaker.acquire({ source: A, seq: 7 }), breaker.acquire()]).toEqual(['admitted', 'admitted']);
-    expect(changes).toEqual([['closed', 'open'], ['open', 'half-open'], ['half-open', 'closed']]);
+    expect(changes).toEqual([['closed', 'open', 'failure-threshold'], ['open', 'half-open', 'trial-dial'], ['half-open', 'closed', 'trials-succeeded']]);
   });
 
   it('a failed trial re-opens it: that MOVING is refused from then on, a newer one gets its own trial', () => {
@@ -256,7 +256,9 @@ describe('CircuitBreaker: a MOVING\'s trial dial while open', () => {
     expect(breaker.acquire({ source: A, seq: 7 })).toBe('refused');
     expect(breaker.acquire({ source: A, seq: 6 })).toBe('refused');
     expect(breaker.acquire({ source: A, seq: 8 })).toBe('admitted');
-    expect(changes).toEqual([['closed', 'open'], ['open', 'half-open'], ['half-open', 'open'], ['open', 'half-open']]);
+    expect(changes).toEqual([
+      ['closed', 'open', 'failure-threshold'], ['open', 'half-open', 'trial-dial'], ['half-open', 'open', 'trial-failed'], ['open', 'half-open', 'trial-dial'],
+    ]);
   });
 
   it('a flood of the same MOVING admits exactly one trial, however it ends', () => {
