@@ -65,7 +65,7 @@ describe('LoggingHook', () => {
     expect(levelOf('handoff.refused')).toEqual(['warn']);
     expect(levelOf('handoff.failed')).toEqual(['warn']);
     expect(logger.of('circuit_breaker.state')).toEqual([
-      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ endpoint: `127.0.0.1:${a.port}`, from: 'closed', to: 'open' }) }),
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ endpoint: `127.0.0.1:${a.port}`, from: 'closed', to: 'open', reason: 'failure-threshold' }) }),
     ]);
     const handled = logger.of('notification.handled');
     expect(handled.filter((e) => e.fields.type === 'MIGRATING')[0]).toMatchObject({ level: 'info', fields: { outcome: 'handled', server: `127.0.0.1:${a.port}` } });
