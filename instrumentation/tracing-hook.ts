@@ -23,7 +23,7 @@
 import { createRequire } from 'node:module';
 import type { Hook } from '../src/hooks/index.js';
 import type {
-  BatchEvent, CommandEvent, ConnectionClosedEvent, ConnectionCreatedEvent, Endpoint, HandoffEvent, NotificationHandledEvent, NotificationReceivedEvent, PeerAddress,
+  BatchEvent, CommandEvent, Endpoint, HandoffEvent, NotificationHandledEvent, NotificationReceivedEvent, PeerAddress,
   TimeoutRelaxedEvent, TimeoutUnrelaxedEvent,
 } from '../src/hooks/events.js';
 import { describeError } from './errors.js';
@@ -105,11 +105,6 @@ export class TracingHook implements Hook {
   /** MOVING spans by `connectionId:seq`, for the handoff spans to link to. */
   readonly #movings = new Map<string, SpanContextLike>();
   readonly #handoffs = new Map<string, SpanLike>();
-  /**
-   * `network.peer.*` of each open connection, from its creation event: a hook added to a client
-   * whose connections are already open sees the peers of the connections opened after it.
-   */
-  readonly #peers = new Map<number, PeerAddress>();
 
   constructor(options: TracingHookOptions = {}) {
     this.#api = loadApi();
@@ -118,19 +113,9 @@ export class TracingHook implements Hook {
     this.#queryText = options.queryText === true;
     if (options.maintenanceOnly === true) return;
     this.onCommandStart = this.#queryText ? (event) => this.#startWithQueryText(event) : commandStart(this.#tracer, this.#api.context);
-    const peers = this.#peers;
-    this.onCommandEnd = (event, span) => endOperation(span as SpanLike, peers, event.connectionId, event.error);
+    this.onCommandEnd = (event, span) => endOperation(span as SpanLike, event.peer, event.error);
     this.onBatchStart = (event) => this.#startBatch(event);
-    this.onBatchEnd = (event, span) => endOperation(span as SpanLike, peers, event.connectionId, event.error);
-  }
-
-  onConnectionCreated(event: ConnectionCreatedEvent): void {
-    if (event.peer !== undefined) this.#peers.set(event.connectionId, event.peer);
-  }
-
-  /** Its written commands have ended (failed) before the close is reported: their spans have the peer. */
-  onConnectionClosed(event: ConnectionClosedEvent): void {
-    this.#peers.delete(event.connectionId);
+    this.onBatchEnd = (event, span) => endOperation(span as SpanLike, event.peer, event.error);
   }
 
   #startWithQueryText(event: CommandEvent): SpanLike {
@@ -150,7 +135,7 @@ export class TracingHook implements Hook {
 
   onNotificationReceived(event: NotificationReceivedEvent): void {
     const attributes: Record<string, string | number | boolean> = {
-      ...base(event.server), ...peerAttributes(this.#peers.get(event.connectionId)),
+      ...base(event.server), ...peerAttributes(event.peer),
       [semconv.ATTR_REDIS_CLIENT_CONNECTION_NOTIFICATION]: event.type, [ATTR_CONNECTION_ID]: event.connectionId,
     };
     if (event.seq !== undefined) attributes[ATTR_MAINTENANCE_SEQ] = event.seq;
@@ -266,8 +251,7 @@ function peerAttributes(peer: PeerAddress | undefined): Attributes | undefined {
  * A command's or batch's span: the peer that served it (known only now), then the outcome. Two
  * setAttribute calls rather than setAttributes, which makes an entries array per call in sdk-trace.
  */
-function endOperation(span: SpanLike, peers: ReadonlyMap<number, PeerAddress>, connectionId: number | undefined, error: Error | undefined): void {
-  const peer = connectionId === undefined ? undefined : peers.get(connectionId);
+function endOperation(span: SpanLike, peer: PeerAddress | undefined, error: Error | undefined): void {
   if (peer !== undefined) {
     span.setAttribute(semconv.ATTR_NETWORK_PEER_ADDRESS, peer.address);
     span.setAttribute(semconv.ATTR_NETWORK_PEER_PORT, peer.port);

@@ -74,7 +74,7 @@ abstract class Batch {
     const event: BatchEvent = {
       kind, size: queued.length, server: context.server, db: context.db, startTime: performance.now(),
       commands: queued.map((q) => ({ name: String(q.args[0]).toUpperCase(), args: redactArguments(q.args) })),
-      duration: 0, connectionId: undefined, outcomes: [], aborted: false, error: undefined,
+      duration: 0, connectionId: undefined, peer: undefined, outcomes: [], aborted: false, error: undefined,
     };
     const states = table.onBatchStart.map((hook) => hooks.call(hook, 'onBatchStart', event, undefined));
     return { event, table, states };
@@ -85,7 +85,8 @@ abstract class Batch {
     if (trace === undefined) return;
     const { event, table, states } = trace;
     event.duration = performance.now() - event.startTime;
-    event.connectionId = last.connectionId === 0 ? undefined : last.connectionId;
+    event.connectionId = last.writtenTo?.id;
+    event.peer = last.writtenTo?.peer;
     event.outcomes = outcomes;
     event.aborted = aborted;
     event.error = error;

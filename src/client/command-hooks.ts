@@ -9,6 +9,7 @@ import {
   type HookChain,
   type HookTable,
   type Instant,
+  type PeerAddress,
 } from '../hooks/index.js';
 import type { CommandArgument } from '../protocol/index.js';
 
@@ -71,8 +72,11 @@ class CommandRecord implements CommandEvent, CommandObserver {
   }
 
   get connectionId(): number | undefined {
-    const id = this.#command.connectionId;
-    return id === 0 ? undefined : id;
+    return this.#command.writtenTo?.id;
+  }
+
+  get peer(): PeerAddress | undefined {
+    return this.#command.writtenTo?.peer;
   }
 
   get retries(): number {
@@ -88,8 +92,8 @@ class CommandRecord implements CommandEvent, CommandObserver {
   }
 
   toJSON(): CommandEventSnapshot {
-    const { name, args, server, connectionId, db, startTime, retries, duration, reply, error } = this;
-    return { name, args, server, connectionId, db, startTime, retries, duration, reply, error };
+    const { name, args, server, connectionId, peer, db, startTime, retries, duration, reply, error } = this;
+    return { name, args, server, connectionId, peer, db, startTime, retries, duration, reply, error };
   }
 
   [inspect](): CommandEventSnapshot {

@@ -1,4 +1,5 @@
 import type { CommandArgument, RespValue } from '../protocol/index.js';
+import type { WrittenTo } from './types.js';
 
 /** Told when a command settles; the client sets one (the hook record) only when hooks listen for command events. */
 export interface CommandObserver {
@@ -28,8 +29,8 @@ export class Command {
   declare readonly timeout: number;
   /** `performance.now()` when written to a socket. */
   declare writtenAt: number;
-  /** The connection it was written to (ids start at 1; 0 = not written yet). */
-  declare connectionId: number;
+  /** The connection it was written to last; undefined until written. */
+  declare writtenTo: WrittenTo | undefined;
   /** Times the command was moved to a new connection before being written for good. */
   declare retries: number;
   /** Pub/sub confirmations (push frames) still expected before the command is answered. */
@@ -54,7 +55,7 @@ export class Command {
     this.transform = transform;
     this.timeout = timeout;
     this.writtenAt = 0;
-    this.connectionId = 0;
+    this.writtenTo = undefined;
     this.retries = 0;
     this.confirmations = 0;
     this.observer = undefined;

@@ -30,7 +30,7 @@ import { ConnectionError, TimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import type { HandshakeContext, HandshakeOptions, HandshakeStep } from './handshake.js';
 import { readEnded, readStarted } from './clock.js';
-import type { CloseReason, ConnectionEvents, ConnectionRole, Endpoint, HandshakeStepOutcome } from './types.js';
+import type { CloseReason, ConnectionEvents, ConnectionRole, Endpoint, HandshakeStepOutcome, PeerAddress } from './types.js';
 
 export interface ConnectionOptions extends HandshakeOptions {
   host: string;
@@ -82,6 +82,8 @@ export class Connection {
   readonly id: number;
   readonly endpoint: Endpoint;
   readonly role: ConnectionRole;
+  /** The socket's remote end: the IP and port reached (`endpoint` is what was dialled). */
+  readonly peer: PeerAddress | undefined;
   /** `performance.now()` when the socket was established. */
   readonly createdAt: number;
   owner: ConnectionOwner;
@@ -153,6 +155,8 @@ export class Connection {
     this.id = id;
     this.endpoint = { host: options.host, port: options.port };
     this.role = role;
+    const { remoteAddress, remotePort } = socket;
+    this.peer = remoteAddress === undefined || remotePort === undefined ? undefined : { address: remoteAddress, port: remotePort };
     this.owner = owner;
     this.db = options.db;
     this.createdAt = performance.now();
@@ -392,7 +396,7 @@ export class Connection {
       const command = batch[i]!;
       this.#writer.append(command.args);
       command.writtenAt = now;
-      command.connectionId = this.id;
+      command.writtenTo = this;
       if (command.confirmations > 0 && this.#protocol === 2) this.#resp2Subscribed = true;
       this.#written.push(command);
     }
@@ -574,9 +578,7 @@ export class Connection {
     }
     this.#state = 'ready';
     this.#created = true;
-    const { remoteAddress, remotePort } = this.#socket;
-    const peer = remoteAddress === undefined || remotePort === undefined ? undefined : { address: remoteAddress, port: remotePort };
-    this.#events.created({ connectionId: this.id, server: this.endpoint, role: this.role, peer });
+    this.#events.created({ connectionId: this.id, server: this.endpoint, role: this.role, peer: this.peer });
   }
 }
 

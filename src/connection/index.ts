@@ -3,6 +3,6 @@ export { Connection, type ConnectionOptions, type ConnectionOwner, type Connecti
 export { ConnectionError, TimeoutError } from './errors.js';
 export { DEFAULT_HANDSHAKE, helloStep, libraryInfoStep, selectStep, type HandshakeContext, type HandshakeOptions, type HandshakeStep } from './handshake.js';
 export type {
-  CloseReason, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionEvents, ConnectionStateEvent, ConnectionUse, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome, PeerAddress,
+  CloseReason, ConnectionAcquireEvent, ConnectionClosedEvent, ConnectionCreatedEvent, ConnectionEvents, ConnectionStateEvent, ConnectionUse, ConnectionRole, DialEvent, Endpoint, HandshakeEvent, HandshakeStepOutcome, PeerAddress, WrittenTo,
 } from './types.js';
 export { ConnectionFactory, type ConnectionPolicy, type ConnectionTemplate, type OpenOptions } from './factory.js';

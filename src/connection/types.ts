@@ -60,6 +60,13 @@ export interface PeerAddress {
   readonly port: number;
 }
 
+/** What a command keeps of the connection it was written to. */
+export interface WrittenTo {
+  readonly id: number;
+  /** The socket's remote end (undefined only if the socket did not know it when it connected). */
+  readonly peer: PeerAddress | undefined;
+}
+
 export interface ConnectionCreatedEvent {
   readonly connectionId: number;
   readonly server: Endpoint;

@@ -25,6 +25,11 @@ export interface CommandEventSnapshot {
   readonly server: Endpoint;
   /** The connection the command was written to; undefined until it is written (and if it never was). */
   readonly connectionId: number | undefined;
+  /**
+   * That connection's socket's remote end (`network.peer.*`): the IP and port that served the
+   * command, where `server` is the name dialled; after a handoff or a retry, the last one.
+   */
+  readonly peer: PeerAddress | undefined;
   readonly db: number;
   /** `performance.now()` when the command was issued (shared by the commands of one event-loop turn). */
   readonly startTime: number;
@@ -75,6 +80,8 @@ export interface BatchEvent {
   duration: number;
   /** The connection the batch's last command was written to (set at end; undefined if it never was). */
   connectionId: number | undefined;
+  /** That connection's socket's remote end (set at end). */
+  peer: PeerAddress | undefined;
   /** One outcome per command (set at end). Empty when the whole batch failed. */
   outcomes: readonly BatchOutcome[];
   /** A transaction whose EXEC returned null because a WATCHed key changed. */
@@ -114,6 +121,8 @@ export interface HookErrorEvent {
 export interface NotificationReceivedEvent {
   readonly connectionId: number;
   readonly server: Endpoint;
+  /** The receiving connection's socket's remote end. */
+  readonly peer: PeerAddress | undefined;
   readonly role: ConnectionRole;
   /** `MOVING`, `MIGRATING`, `MIGRATED`, `FAILING_OVER`, `FAILED_OVER`, `SMIGRATING` or `SMIGRATED`. */
   readonly type: string;

@@ -327,7 +327,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
   #handle(connection: Connection, type: string, frame: RespValue[]): void {
     const started = performance.now();
     const seq = typeof frame[1] === 'number' ? frame[1] : undefined;
-    const received: NotificationReceivedEvent = { connectionId: connection.id, server: connection.endpoint, role: connection.role, type, seq, frame };
+    const received: NotificationReceivedEvent = { connectionId: connection.id, server: connection.endpoint, peer: connection.peer, role: connection.role, type, seq, frame };
     this.#hooks.dispatch('onNotificationReceived', received);
     let parsed: Notification;
     try {

@@ -31,7 +31,7 @@ describe('hook events', () => {
     expect(steps.map((s) => s.name)).toEqual(['HELLO', 'SELECT', 'CLIENT MAINT_NOTIFICATIONS', 'CLIENT SETINFO']);
     expect(steps.map((s) => s.skipped === undefined)).toEqual([true, true, false, true]);
     expect(steps[2]!.skipped).toMatch(/refused CLIENT MAINT_NOTIFICATIONS/);
-    expect(created).toMatchObject({ server: server(), role: 'shared', connectionId: dial!.connectionId });
+    expect(created).toMatchObject({ server: server(), role: 'shared', connectionId: dial!.connectionId, peer: { address: '127.0.0.1', port: redis.port } });
   });
 
   it('a single command: start then end, the same event, state carried from start to end', async () => {
@@ -81,7 +81,7 @@ describe('hook events', () => {
     await client.set('view-key', 'v1');
     expect(atStart[0]).toEqual({ duration: 0, startTime: expect.any(Number), reply: undefined });
     expect(atEnd[0]).toEqual({
-      name: 'SET', args: ['SET', 'view-key', 'v1'], server: server(), connectionId: client.connections()[0]!.id, db: 3, retries: 0,
+      name: 'SET', args: ['SET', 'view-key', 'v1'], server: server(), connectionId: client.connections()[0]!.id, peer: { address: '127.0.0.1', port: redis.port }, db: 3, retries: 0,
       startTime: atStart[0]!.startTime, duration: expect.any(Number), reply: 'OK', error: undefined,
     });
     expect(atEnd[0]!.duration).toBeGreaterThanOrEqual(0);

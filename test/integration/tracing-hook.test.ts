@@ -87,6 +87,13 @@ describe('TracingHook: command spans', () => {
     });
   });
 
+  it('a TracingHook added to a connected client still has the peer: it comes with each command, not from a creation event', async () => {
+    const client = await connectedClient({ port: fixture.server.port });
+    client.addHook(tracing());
+    await client.get('t:late');
+    expect(spans('GET')[0]!.attributes).toMatchObject({ [semconv.ATTR_NETWORK_PEER_ADDRESS]: '127.0.0.1', [semconv.ATTR_NETWORK_PEER_PORT]: fixture.server.port });
+  });
+
   it('queryText: the command, its first argument, ? for the rest', async () => {
     const client = await connectedClient({ port: fixture.server.port, hooks: [tracing({ queryText: true })] });
     await client.set('t:q', 'secret-value', { EX: 10 });
