@@ -456,6 +456,8 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     let admission = breaker.acquire(moving);
     // Another handoff's trial dial is out: its outcome decides (asked once more, by time_s at the latest).
     if (admission === 'wait') {
+      request.stage = 'held';
+      this.#emitHandoff(request, undefined, undefined);
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, Math.max(0, request.deadline - performance.now()));

@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy();
-  await sim.setFaults({ refuseConnections: false });
+  await sim.setFaults({ refuseConnections: false, connectDelayMs: 0, latencyMs: 0 });
   await waitFor(() => sim.nodes().every((n) => n.activeConnections === 0), 'every client connection closed');
 });
 
@@ -99,6 +99,41 @@ describe('a MOVING to an endpoint whose breaker is open', () => {
     expect(transitions).toEqual([`${endpoint} open->half-open trial-dial`, `${endpoint} half-open->closed trials-succeeded`]);
     expect(stats()).toMatchObject([{ endpoint, state: 'closed', failures: 0 }]);
     expect(client.connections().filter((c) => c.endpoint.port === b.port)).toHaveLength(second.delivered.MOVING!);
+  });
+
+  it('a lease whose handshake gets the MOVING while another trial dial is out is held for it, then reopens at the endpoint', { timeout: 30_000 }, async () => {
+    const recorder = maintenanceRecorder();
+    const client = createClient({ port: a.port, hooks: [recorder], maintNotifications: { mode: 'enabled', ...BREAKER, circuitBreakerFailureThreshold: 1 } });
+    clients.push(client);
+    client.on('error', () => undefined);
+    await client.connect();
+    const [first] = client.connections();
+    await sim.setFaults({ refuseConnections: true }, [b.id]);
+    await sim.moving({ from: [a.id], to: b.id, timeS: 1 });
+    await waitFor(() => recorder.of('onConnectionClosed').some((e) => e.connectionId === first!.id && e.reason === 'server_close'), 'the server to close it');
+    await waitFor(() => client.isReady && client.connections().some((c) => c.role === 'shared' && c.endpoint.port === a.port && c.state === 'ready'), 'a connection back on A');
+    expect(client.maintNotifications!.getCircuitBreakerStats().map((s) => s.state)).toEqual(['open']);
+
+    // B accepts, after 3 s: the next MOVING's trial dial (from the shared connection, through the
+    // handoff worker) is out that long. A's replies take 400 ms, so a lease dialled just before
+    // that MOVING is still in its handshake when the MOVING reaches it: it reopens at B only
+    // after waiting for the trial (the manager's reopen path, not the worker's).
+    await sim.setFaults({ refuseConnections: false, connectDelayMs: 3000 }, [b.id]);
+    await sim.setFaults({ latencyMs: 400 }, [a.id]);
+    const popped = client.blPop('breaker-held:list', 20);
+    const moving = sim.moving({ from: [a.id], to: b.id, timeS: 9 });
+    moving.catch(() => undefined); // awaited below
+    const seq = sim.seq;
+    await waitFor(() => recorder.handoffs('succeeded').some((e) => e.seq === seq && e.role === 'lease'), 'the lease reopened at B', 15_000);
+    const lease = recorder.handoffs().filter((e) => e.seq === seq && e.role === 'lease');
+    expect(lease.map((e) => e.stage)).toEqual(['held', 'started', 'succeeded']);
+    expect(lease[2]!.to).toEqual({ host: b.ipHost, port: b.port });
+    const trial = recorder.handoffs().filter((e) => e.seq === seq && e.role === 'shared').map((e) => e.stage);
+    expect(trial).toEqual(['queued', 'started', 'succeeded']);
+    await direct.rPush('breaker-held:list', 'x');
+    expect(await popped).toEqual({ key: 'breaker-held:list', element: 'x' });
+    expect(client.maintNotifications!.getCircuitBreakerStats().map((s) => s.state)).toEqual(['closed']);
+    await moving;
   });
 
   it('a flood of the same MOVING admits one trial dial: refused by the endpoint, the rest are refused; accepted, the rest follow', { timeout: 30_000 }, async () => {
