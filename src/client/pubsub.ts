@@ -3,7 +3,7 @@
  * connection is lost a new one is leased (with the client's reconnect backoff) and every channel,
  * pattern and shard channel is subscribed again; listeners stay attached throughout.
  */
-import { ConnectionError, createCommand, type Command } from '../connection/index.js';
+import { ConnectionError, createCommand, type Command, type Connection } from '../connection/index.js';
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
 import type { Endpoint } from '../connection/index.js';
 import type { HookChain } from '../hooks/index.js';
@@ -18,6 +18,7 @@ export type MessageListener<S = string> = (message: S, channel: string, pattern?
 
 const SUBSCRIBE: Record<SubscriptionKind, string> = { channel: 'SUBSCRIBE', pattern: 'PSUBSCRIBE', shard: 'SSUBSCRIBE' };
 const UNSUBSCRIBE: Record<SubscriptionKind, string> = { channel: 'UNSUBSCRIBE', pattern: 'PUNSUBSCRIBE', shard: 'SUNSUBSCRIBE' };
+const SUBSCRIPTION_KINDS = ['channel', 'pattern', 'shard'] as const;
 const CONFIRMATIONS = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
 
 export interface PubSubHost {
@@ -138,8 +139,15 @@ export class PubSub {
     this.#lease = lease;
     lease.onMessage = (frame) => this.#onMessage(frame);
     // A handoff moves the lease to a new connection at once: subscribe to everything there; the old
-    // connection keeps delivering until that is done, so a message may arrive twice, never not at all.
-    lease.onReplace = () => this.#subscribeAll(lease);
+    // connection keeps delivering until that is done, then until its own unsubscribe is confirmed:
+    // the server sends it whatever was published before the new subscriptions took effect ahead of
+    // that confirmation, and closing it any sooner would drop those messages in flight. So a
+    // message may arrive twice, never not at all.
+    lease.onReplace = async (_replacement, old) => {
+      await this.#subscribeAll(lease);
+      // The old connection closes after this in any case (a failure here only means it is gone).
+      await this.#unsubscribeAll(old).catch(() => undefined);
+    };
     lease.onLost = (error) => {
       if (this.#lease !== lease) return;
       this.#lease = undefined;
@@ -152,11 +160,12 @@ export class PubSub {
     };
   }
 
-  async #send(lease: Lease, args: string[]): Promise<void> {
+  /** Sends a (un)subscribe on `to`, a lease or, for a handoff's old connection, the connection itself. */
+  async #send(to: Pick<Lease, 'send'>, args: string[]): Promise<void> {
     const [command, reply] = createCommand(args, this.#host.returnBuffers);
     command.confirmations = args.length - 1;
     this.#host.observe(command);
-    lease.send(command);
+    to.send(command);
     await reply;
   }
 
@@ -201,9 +210,17 @@ export class PubSub {
   }
 
   async #subscribeAll(lease: Lease): Promise<void> {
-    for (const kind of ['channel', 'pattern', 'shard'] as const) {
+    for (const kind of SUBSCRIPTION_KINDS) {
       const names = [...this.#subscriptions[kind].keys()];
       if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
+    }
+  }
+
+  /** Unsubscribes `connection` from everything subscribed now (each name is confirmed, subscribed there or not). */
+  async #unsubscribeAll(connection: Connection): Promise<void> {
+    for (const kind of SUBSCRIPTION_KINDS) {
+      const names = [...this.#subscriptions[kind].keys()];
+      if (names.length > 0) await this.#send(connection, [UNSUBSCRIBE[kind], ...names]);
     }
   }
 

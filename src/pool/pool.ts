@@ -79,7 +79,7 @@ export class Lease implements ConnectionOwner {
    * Set by a holder that can move to a new connection while leased (pub/sub resubscribes there).
    * Without it a handoff waits for the release.
    */
-  onReplace: ((replacement: Connection) => Promise<void>) | undefined;
+  onReplace: ((replacement: Connection, old: Connection) => Promise<void>) | undefined;
   #connection: Connection;
   #replacement: Connection | undefined;
   readonly #pool: Pool;
@@ -131,7 +131,7 @@ export class Lease implements ConnectionOwner {
     replacement.owner = this;
     this.#connection = replacement;
     // Until the holder is set up on the new connection, the old one keeps delivering to it.
-    const moved = this.onReplace(replacement);
+    const moved = this.onReplace(replacement, old);
     this.#pool.retire(old, moved);
     moved.catch((error: unknown) => replacement.destroy(error instanceof Error ? error : new Error(String(error)), 'error'));
     return 'swapped';
