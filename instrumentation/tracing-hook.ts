@@ -233,10 +233,7 @@ function commandStart(tracer: TracerLike, context: TraceApi['context']): (event:
 }
 
 function commandAttributes(server: Endpoint, db: number, name: string): Attributes {
-  return {
-    [semconv.ATTR_DB_SYSTEM_NAME]: semconv.DB_SYSTEM_NAME_VALUE_REDIS, [semconv.ATTR_SERVER_ADDRESS]: server.host, [semconv.ATTR_SERVER_PORT]: server.port,
-    [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(db),
-  };
+  return { ...base(server), [semconv.ATTR_DB_OPERATION_NAME]: name, [semconv.ATTR_DB_NAMESPACE]: String(db) };
 }
 
 function base(server: Endpoint): Attributes {

@@ -3,7 +3,7 @@
  * connection is lost a new one is leased (with the client's reconnect backoff) and every channel,
  * pattern and shard channel is subscribed again; listeners stay attached throughout.
  */
-import { ConnectionError, createCommand, type Command, type Connection } from '../connection/index.js';
+import { ConnectionError, createCommand, type Command } from '../connection/index.js';
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
 import type { Endpoint } from '../connection/index.js';
 import type { HookChain } from '../hooks/index.js';
@@ -144,9 +144,9 @@ export class PubSub {
     // that confirmation, and closing it any sooner would drop those messages in flight. So a
     // message may arrive twice, never not at all.
     lease.onReplace = async (_replacement, old) => {
-      await this.#subscribeAll(lease);
+      await this.#sendForAll(lease, SUBSCRIBE);
       // The old connection closes after this in any case (a failure here only means it is gone).
-      await this.#unsubscribeAll(old).catch(() => undefined);
+      await this.#sendForAll(old, UNSUBSCRIBE).catch(() => undefined);
     };
     lease.onLost = (error) => {
       if (this.#lease !== lease) return;
@@ -199,7 +199,7 @@ export class PubSub {
   async #resubscribe(): Promise<boolean> {
     if (this.#isEmpty()) return false;
     try {
-      await this.#subscribeAll(await this.#ensureLease());
+      await this.#sendForAll(await this.#ensureLease(), SUBSCRIBE);
       return true;
     } catch (error) {
       const broken = this.#lease;
@@ -209,18 +209,14 @@ export class PubSub {
     }
   }
 
-  async #subscribeAll(lease: Lease): Promise<void> {
+  /**
+   * Sends `verbs[kind]` with every name subscribed now, kind by kind, on `to`: SUBSCRIBE on a new
+   * lease, UNSUBSCRIBE on a handoff's old connection (each name is confirmed, subscribed there or not).
+   */
+  async #sendForAll(to: Pick<Lease, 'send'>, verbs: Record<SubscriptionKind, string>): Promise<void> {
     for (const kind of SUBSCRIPTION_KINDS) {
       const names = [...this.#subscriptions[kind].keys()];
-      if (names.length > 0) await this.#send(lease, [SUBSCRIBE[kind], ...names]);
-    }
-  }
-
-  /** Unsubscribes `connection` from everything subscribed now (each name is confirmed, subscribed there or not). */
-  async #unsubscribeAll(connection: Connection): Promise<void> {
-    for (const kind of SUBSCRIPTION_KINDS) {
-      const names = [...this.#subscriptions[kind].keys()];
-      if (names.length > 0) await this.#send(connection, [UNSUBSCRIBE[kind], ...names]);
+      if (names.length > 0) await this.#send(to, [verbs[kind], ...names]);
     }
   }
 

@@ -26,6 +26,7 @@
  * stint) its attempt was admitted in, so a late failure of a dial from before the breaker opened
  * cannot fail the trial. No timers: a breaker never keeps the process alive.
  */
+import { performance } from 'node:perf_hooks';
 import type { CircuitBreakerChangeReason } from '../hooks/index.js';
 
 /** Where a breaker is in its cycle. */
@@ -75,6 +76,26 @@ export type BreakerChangeReason = CircuitBreakerChangeReason;
 
 /** Called once per state change. A throwing listener is ignored. */
 export type BreakerStateListener = (from: BreakerState, to: BreakerState, breaker: CircuitBreaker, reason: BreakerChangeReason) => void;
+
+/**
+ * Resolves at `breaker`'s next outcome (`settled()`) or at `deadline` (`performance.now()`
+ * milliseconds, a MOVING's time_s), whichever comes first: how long an attempt told to `wait`
+ * waits before asking again. Its timer is unref'd and cleared when it resolves; `timers`, when
+ * given, holds it meanwhile, so that whoever owns the wait can clear it (e.g. on close).
+ */
+export function settledBy(breaker: CircuitBreaker, deadline: number, timers?: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      timers?.delete(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, deadline - performance.now()));
+    timer.unref();
+    timers?.add(timer);
+    void breaker.settled().then(done);
+  });
+}
 
 /** Sources whose newest trial seq a breaker remembers (a client talks to a handful of nodes). */
 const MAX_SOURCES = 64;

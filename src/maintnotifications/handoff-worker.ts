@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Connection, Endpoint } from '../connection/index.js';
 import type { HandoffStage } from '../hooks/index.js';
-import type { CircuitBreaker, CircuitBreakers } from './circuit-breaker.js';
+import { settledBy, type CircuitBreaker, type CircuitBreakers } from './circuit-breaker.js';
 import { HandoffError } from './errors.js';
 import { endpointKey, type HandoffPool, type SwapResult } from './interfaces.js';
 
@@ -230,18 +230,12 @@ export class HandoffWorker {
   #hold(request: HandoffRequest, breaker: CircuitBreaker): void {
     this.#held.add(request);
     this.#setStage(request, 'held', undefined, undefined);
-    const timer = setTimeout(() => resume(), Math.max(0, request.deadline - performance.now()));
-    timer.unref();
-    this.#retries.add(timer);
-    const resume = (): void => {
-      clearTimeout(timer);
-      this.#retries.delete(timer);
+    void settledBy(breaker, request.deadline, this.#retries).then(() => {
       if (!this.#held.delete(request)) return; // dropped by close()
       if (!this.enqueue(request)) {
         this.#fail(request, new HandoffError(`the handoff queue is full (${this.#options.queueSize}); the handoff to ${endpointKey(request.target)} held for a trial dial dropped`, 'ERR_HANDOFF_QUEUE_FULL'));
       }
-    };
-    void breaker.settled().then(resume);
+    });
   }
 
   #retryOrFail(request: HandoffRequest, error: Error): void {

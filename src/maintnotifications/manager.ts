@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { Connection, ConnectionPolicy, Endpoint, HandshakeContext, HandshakeStep, OpenOptions } from '../connection/index.js';
 import { hookName, type HookChain, type NotificationOutcome, type NotificationReceivedEvent } from '../hooks/index.js';
 import type { RespValue } from '../protocol/index.js';
-import { CircuitBreakers, type BreakerStats } from './circuit-breaker.js';
+import { CircuitBreakers, settledBy, type BreakerStats } from './circuit-breaker.js';
 import type { MaintMode, MaintNotificationsConfig, ResolvedEndpointType } from './config.js';
 import { detectEndpointType } from './endpoint-type.js';
 import { HandoffError } from './errors.js';
@@ -458,13 +458,7 @@ export class MaintNotificationsManager implements MaintNotifications, Connection
     if (admission === 'wait') {
       request.stage = 'held';
       this.#emitHandoff(request, undefined, undefined);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, request.deadline - performance.now()));
-        timer.unref();
-      });
-      await Promise.race([breaker.settled(), deadline]);
-      clearTimeout(timer);
+      await settledBy(breaker, request.deadline);
       // Fetched again: resetCircuitBreakers() may have replaced it meanwhile.
       breaker = this.#breakers.get(endpointKey(request.target));
       admission = breaker.acquire(moving);

@@ -265,23 +265,33 @@ describe('a MOVING to where the connection already is', () => {
   });
 });
 
+/** `client` subscribed to `channel` while numbered messages (1, 2, …) are published there directly, until `stop()`. */
+async function numberedStream(client: Client, channel: string): Promise<{ received: Set<number>; published: number; stop(): Promise<void> }> {
+  const received = new Set<number>();
+  await client.subscribe(channel, (message) => received.add(Number(message)));
+  let publishing = true;
+  const stream = { received, published: 0, stop: async () => {
+    publishing = false;
+    await publisher;
+  } };
+  const publisher = (async () => {
+    while (publishing) await direct.publish(channel, String(++stream.published));
+  })();
+  await waitFor(() => received.size > 100, 'messages flowing');
+  return stream;
+}
+
 describe('leases across MOVING', () => {
   it('pub/sub: numbered messages published throughout, none missed (duplicates allowed)', async () => {
     const recorder = maintenanceRecorder();
     const client = await onA({ hooks: [recorder], maintNotifications: { mode: 'enabled' } });
-    const received = new Set<number>();
-    await client.subscribe('numbers', (message) => received.add(Number(message)));
-    let published = 0;
-    let publishing = true;
-    const publisher = (async () => {
-      while (publishing) await direct.publish('numbers', String(++published));
-    })();
-    await waitFor(() => received.size > 100, 'messages flowing');
+    const stream = await numberedStream(client, 'numbers');
+    const { received } = stream;
     const moving = sim.moving({ from: [a.id], to: b.id });
     await waitFor(() => recorder.handoffs('succeeded').length === 2, 'shared and pub/sub handed off');
-    await waitFor(() => received.size > published - 5 && published > 500, 'messages after the move');
-    publishing = false;
-    await publisher;
+    await waitFor(() => received.size > stream.published - 5 && stream.published > 500, 'messages after the move');
+    await stream.stop();
+    const { published } = stream;
     await waitFor(() => received.size === published, `all ${published} messages`);
     for (let n = 1; n <= published; n++) expect(received.has(n)).toBe(true);
     expect((await moving).closed).toBe(0);
@@ -291,14 +301,8 @@ describe('leases across MOVING', () => {
   it('pub/sub: the old connection is drained before it closes: with its node 200 ms slower, nothing in flight on it is lost', async () => {
     const recorder = maintenanceRecorder();
     const client = await onA({ hooks: [recorder], maintNotifications: { mode: 'enabled' } });
-    const received = new Set<number>();
-    await client.subscribe('slow-numbers', (message) => received.add(Number(message)));
-    let published = 0;
-    let publishing = true;
-    const publisher = (async () => {
-      while (publishing) await direct.publish('slow-numbers', String(++published));
-    })();
-    await waitFor(() => received.size > 100, 'messages flowing');
+    const stream = await numberedStream(client, 'slow-numbers');
+    const { received } = stream;
     // Messages reach the subscriber through A 200 ms late; the new subscription on B is confirmed
     // long before those 200 ms of messages have come through the old connection.
     const old = client.connections().find((c) => c.role === 'pubsub')!.id;
@@ -307,12 +311,12 @@ describe('leases across MOVING', () => {
     moving.catch(() => undefined); // awaited below
     try {
       await waitFor(() => recorder.handoffs('succeeded').filter((e) => e.role === 'pubsub').length === 1, 'the pub/sub connection handed off');
-      const later = published + 100;
+      const later = stream.published + 100;
       await waitFor(() => received.has(later), 'messages published after the move');
     } finally {
-      publishing = false;
-      await publisher;
+      await stream.stop();
     }
+    const { published } = stream;
     // Once the old connection has closed, everything it was sent has been read.
     await waitFor(() => recorder.of('onConnectionClosed').some((e) => e.connectionId === old), 'the old pub/sub connection closed');
     await waitFor(() => received.has(published), 'the last message', 5_000);
